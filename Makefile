@@ -1,0 +1,75 @@
+# Two commands: `make demo` (set up, load the FY2024 demo, serve) and `make test` (set up, lint, test).
+# Both are idempotent. Everything else here is a step of those two.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
+export DJANGO_SETTINGS_MODULE ?= akiruno.settings.local
+
+.PHONY: demo test setup venv system-packages migrate lint format check-deploy serve worker lock clean
+
+demo: setup
+	$(PY) manage.py load_demo
+	@echo "http://127.0.0.1:$(PORT)/ で公開サイト、/staff/ で職員画面を開きます（Ctrl-C で停止）。"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup lint
+	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+setup: venv system-packages migrate
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 が必要です: apt-get install python3.11 python3.11-venv"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Debian パッケージを導入します:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "次のコマンドで必要なパッケージを導入してから、もう一度実行してください:"; \
+	    echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+migrate: venv
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: venv
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=jimuhokoku.example.jp \
+	  DJANGO_SETTINGS_MODULE=akiruno.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+serve: setup
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: venv
+	$(VENV)/bin/celery -A akiruno worker --loglevel=INFO
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf /tmp/akiruno-lock && $(PYTHON) -m venv /tmp/akiruno-lock
+	/tmp/akiruno-lock/bin/pip install --quiet '.[dev]'
+	/tmp/akiruno-lock/bin/pip freeze --exclude-editable | grep -v '^akiruno-jimuhokoku' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var

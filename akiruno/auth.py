@@ -1,0 +1,72 @@
+"""Login with failed-attempt throttling (per username and per address), shared by HTML and API."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from .exceptions import ApplicationError
+
+
+class TooManyAttempts(ApplicationError):
+    code = "throttled"
+    status = 429
+
+
+def _keys(username: str, address: str) -> list[str]:
+    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    return [f"login-fail:user:{digest}", f"login-fail:addr:{address}"]
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def check_login_allowed(username: str, address: str) -> None:
+    """Raise TooManyAttempts when either the username or the address failed too often."""
+    limit = settings.LOGIN_FAILURE_LIMIT
+    for key in _keys(username, address):
+        if cache.get(key, 0) >= limit:
+            minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
+            raise TooManyAttempts(
+                f"ログインの失敗が続いたため、一時的にログインできません。{minutes}分ほど待ってから"
+                "再度お試しください。"
+            )
+
+
+def record_login_failure(username: str, address: str) -> None:
+    for key in _keys(username, address):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def clear_login_failures(username: str, address: str) -> None:
+    cache.delete(_keys(username, address)[0])
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        address = client_address(request)
+        try:
+            check_login_allowed(username, address)
+        except TooManyAttempts as exc:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            clear_login_failures(username, address)
+        else:
+            record_login_failure(username, address)
+        return response

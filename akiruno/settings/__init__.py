@@ -1,0 +1,1 @@
+"""Settings package: base (shared), local (default, embedded services), test, production."""

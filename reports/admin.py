@@ -1,0 +1,53 @@
+"""Django admin, in Japanese: departments, staff and their roles, fiscal years."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import AnnualReport, Department, Section, User
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "parent", "display_order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+    ordering = ["display_order", "code"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "department", "is_editor", "is_head", "is_reviewer", "is_superuser", "is_active"]
+    list_filter = ["department", "is_editor", "is_head", "is_reviewer", "is_superuser", "is_active"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("職員情報", {"fields": ("full_name", "email", "department")}),
+        ("役割", {"fields": ("is_editor", "is_head", "is_reviewer", "is_superuser", "is_staff", "is_active")}),
+        ("記録", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "department", "password1", "password2")}),
+    )
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(admin.ModelAdmin):
+    list_display = ["title", "fiscal_year", "deadline", "state"]
+    readonly_fields = ["state", "version", "approved_at", "approved_by"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    """Read-only here: content and states change only through the editor and the workflow."""
+
+    list_display = ["report", "department_name", "state", "version", "updated_at"]
+    list_filter = ["report", "state"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

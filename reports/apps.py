@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = "事務報告書"
+
+    def ready(self) -> None:
+        from .blocks import core  # noqa: F401  (registers the built-in block kinds)
