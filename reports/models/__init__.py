@@ -1,6 +1,19 @@
-"""Models of the report: organisation, content, workflow and builds (one module each)."""
+"""Models of the report: organisation, content, history, workflow (one module each)."""
 
 from .content import AnnualReport, Block, Item, Section
+from .history import SectionRevision
 from .org import Department, User
+from .workflow import ReportEvent, SectionEvent, SectionSnapshot
 
-__all__ = ["AnnualReport", "Block", "Department", "Item", "Section", "User"]
+__all__ = [
+    "AnnualReport",
+    "Block",
+    "Department",
+    "Item",
+    "ReportEvent",
+    "Section",
+    "SectionEvent",
+    "SectionRevision",
+    "SectionSnapshot",
+    "User",
+]
