@@ -35,9 +35,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
     if isinstance(exc, DjangoValidationError):
-        details = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        details = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return Response(
-            error_body("invalid", "入力内容に誤りがあります。", details), status=status.HTTP_400_BAD_REQUEST
+            error_body("invalid", "入力内容に誤りがあります。", details),
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
@@ -47,7 +50,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, drf_exceptions.APIException):
-        code = exc.default_code if not isinstance(exc, drf_exceptions.ValidationError) else "invalid"
+        code = (
+            exc.default_code if not isinstance(exc, drf_exceptions.ValidationError) else "invalid"
+        )
         if isinstance(exc, drf_exceptions.ValidationError):
             message = _DRF_MESSAGES["invalid"]
             details = response.data

@@ -16,17 +16,44 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "full_name", "department", "is_editor", "is_head", "is_reviewer", "is_superuser", "is_active"]
+    list_display = [
+        "username",
+        "full_name",
+        "department",
+        "is_editor",
+        "is_head",
+        "is_reviewer",
+        "is_superuser",
+        "is_active",
+    ]
     list_filter = ["department", "is_editor", "is_head", "is_reviewer", "is_superuser", "is_active"]
     search_fields = ["username", "full_name", "email"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("職員情報", {"fields": ("full_name", "email", "department")}),
-        ("役割", {"fields": ("is_editor", "is_head", "is_reviewer", "is_superuser", "is_staff", "is_active")}),
+        (
+            "役割",
+            {
+                "fields": (
+                    "is_editor",
+                    "is_head",
+                    "is_reviewer",
+                    "is_superuser",
+                    "is_staff",
+                    "is_active",
+                )
+            },
+        ),
         ("記録", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "full_name", "department", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "department", "password1", "password2"),
+            },
+        ),
     )
 
 

@@ -103,7 +103,9 @@ class Policy:
     def can(self, user: Actor, action: str, obj: Any) -> bool:
         return bool(self._can[self._rules_for(type(obj))](user, action, obj))
 
-    def visible(self, user: Actor, model: type[Model], queryset: QuerySet | None = None) -> QuerySet:
+    def visible(
+        self, user: Actor, model: type[Model], queryset: QuerySet | None = None
+    ) -> QuerySet:
         qs = queryset if queryset is not None else model._default_manager.all()
         return self._visible[self._rules_for(model)](user, qs)
 
@@ -153,7 +155,11 @@ class Policy:
                 return False
             return all(guard(user, section) is None for guard in self.approve_guards)
         if action == "reopen":
-            return reviewer and state == S.APPROVED and section.report.state != AnnualReport.State.PUBLISHED
+            return (
+                reviewer
+                and state == S.APPROVED
+                and section.report.state != AnnualReport.State.PUBLISHED
+            )
         if action == "comment":
             return reviewer or own
         return False

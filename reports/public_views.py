@@ -7,5 +7,7 @@ from reports.models import AnnualReport
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
-    reports = AnnualReport.objects.filter(state=AnnualReport.State.PUBLISHED).order_by("-fiscal_year")
+    reports = AnnualReport.objects.filter(state=AnnualReport.State.PUBLISHED).order_by(
+        "-fiscal_year"
+    )
     return render(request, "public/home.html", {"reports": reports})

@@ -201,7 +201,12 @@ class TableView:
         """One header row, one value per cell, computed rows included and labelled."""
         out = [self.header_labels()]
         for row in self.rows:
-            out.append([csv_value(col, cell.value) for col, cell in zip(self.columns, row.cells, strict=True)])
+            out.append(
+                [
+                    csv_value(col, cell.value)
+                    for col, cell in zip(self.columns, row.cells, strict=True)
+                ]
+            )
         return out
 
     def chunks(self) -> list[list[Row]]:
@@ -237,5 +242,7 @@ def average(values: list[int | None], places: int = 0) -> Decimal | int | None:
     if not present:
         return None
     exponent = Decimal(1).scaleb(-places)
-    mean = (Decimal(sum(present)) / Decimal(len(present))).quantize(exponent, rounding=ROUND_HALF_UP)
+    mean = (Decimal(sum(present)) / Decimal(len(present))).quantize(
+        exponent, rounding=ROUND_HALF_UP
+    )
     return int(mean) if places == 0 else mean

@@ -52,10 +52,14 @@ def make_report(fiscal_year: int = 2024, **kwargs) -> AnnualReport:
     return report
 
 
-def make_section(department: Department | None = None, report: AnnualReport | None = None) -> Section:
+def make_section(
+    department: Department | None = None, report: AnnualReport | None = None
+) -> Section:
     department = department or make_department()
     report = report or make_report()
-    return Section.objects.create(report=report, department=department, department_name=department.name)
+    return Section.objects.create(
+        report=report, department=department, department_name=department.name
+    )
 
 
 def set_state(section: Section, state: str) -> Section:
@@ -65,7 +69,12 @@ def set_state(section: Section, state: str) -> Section:
     return section
 
 
-def make_item(section: Section, heading: str = "見出し", parent: Item | None = None, position: int | None = None) -> Item:
+def make_item(
+    section: Section,
+    heading: str = "見出し",
+    parent: Item | None = None,
+    position: int | None = None,
+) -> Item:
     if position is None:
         position = Item.objects.filter(section=section, parent=parent).count()
     return Item.objects.create(section=section, parent=parent, heading=heading, position=position)
@@ -76,4 +85,6 @@ def make_block(item: Item, kind: str, data: dict, position: int | None = None) -
 
     if position is None:
         position = Block.objects.filter(item=item).count()
-    return Block.objects.create(item=item, kind=kind, data=blocks.get(kind).clean(data), position=position)
+    return Block.objects.create(
+        item=item, kind=kind, data=blocks.get(kind).clean(data), position=position
+    )

@@ -128,7 +128,10 @@ MAX_SPREADSHEET_UPLOAD_BYTES = int(os.environ.get("MAX_SPREADSHEET_UPLOAD_BYTES"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
         if os.environ.get("CACHE_URL")
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -28,10 +28,14 @@ class Errors:
 
     def raise_if_any(self, what: str) -> None:
         if self.items:
-            raise InvalidInput(f"{what}の入力内容に誤りがあります（{len(self.items)}件）。", details=self.items)
+            raise InvalidInput(
+                f"{what}の入力内容に誤りがあります（{len(self.items)}件）。", details=self.items
+            )
 
 
-def _text(value: Any, where: str, errors: Errors, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+def _text(
+    value: Any, where: str, errors: Errors, *, required: bool = False, limit: int = MAX_TEXT
+) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -254,7 +258,10 @@ def _clean_columns(raw: Any, errors: Errors) -> list[dict]:
         keys.add(key)
         ctype = col.get("type", "text")
         if ctype not in tables.COLUMN_TYPES:
-            errors.add(f"{where}/type", f"列の型「{ctype}」は使えません。使える型: {'、'.join(tables.COLUMN_TYPES)}")
+            errors.add(
+                f"{where}/type",
+                f"列の型「{ctype}」は使えません。使える型: {'、'.join(tables.COLUMN_TYPES)}",
+            )
         unit = col.get("unit") or None
         if ctype == "amount" and unit not in tables.AMOUNT_UNITS:
             errors.add(f"{where}/unit", "金額の列には単位（円 または 千円）を指定してください。")
@@ -273,14 +280,19 @@ def _clean_columns(raw: Any, errors: Errors) -> list[dict]:
                 or computed.get("op") not in tables.COMPUTED_OPS
                 or not isinstance(computed.get("of"), list)
             ):
-                errors.add(f"{where}/computed", "計算列は op（sum / difference / ratio）と of（列キーの一覧）で指定してください。")
+                errors.add(
+                    f"{where}/computed",
+                    "計算列は op（sum / difference / ratio）と of（列キーの一覧）で指定してください。",
+                )
             else:
                 clean["computed"] = {"op": computed["op"], "of": [str(k) for k in computed["of"]]}
         columns.append(clean)
     for i, col in enumerate(columns):
         for key in col.get("computed", {}).get("of", []):
             if key not in keys:
-                errors.add(f"/columns/{i}/computed/of", f"計算のもとになる列「{key}」がありません。")
+                errors.add(
+                    f"/columns/{i}/computed/of", f"計算のもとになる列「{key}」がありません。"
+                )
     return columns
 
 
@@ -294,7 +306,13 @@ class TableBlock(BlockKind):
 
     def blank_data(self) -> dict:
         return self.clean(
-            {"columns": [{"key": "c1", "label": "項目", "type": "text"}, {"key": "c2", "label": "件数", "type": "integer"}], "rows": []}
+            {
+                "columns": [
+                    {"key": "c1", "label": "項目", "type": "text"},
+                    {"key": "c2", "label": "件数", "type": "integer"},
+                ],
+                "rows": [],
+            }
         )
 
     def clean(self, data: Any) -> dict:
@@ -324,7 +342,9 @@ class TableBlock(BlockKind):
                 continue
             unknown = set(raw) - {c["key"] for c in columns}
             if unknown:
-                errors.add(f"/rows/{r}", f"{r + 1}行目に表にない列があります: {'、'.join(sorted(unknown))}")
+                errors.add(
+                    f"/rows/{r}", f"{r + 1}行目に表にない列があります: {'、'.join(sorted(unknown))}"
+                )
             row = {}
             for col in columns:
                 if "computed" in col:
@@ -337,7 +357,10 @@ class TableBlock(BlockKind):
                 try:
                     row[col["key"]] = tables.parse_cell(col, raw.get(col["key"]))
                 except ValidationError as exc:
-                    errors.add(f"/rows/{r}/{col['key']}", f"{r + 1}行目「{col['label']}」: {tables._message(exc)}")
+                    errors.add(
+                        f"/rows/{r}/{col['key']}",
+                        f"{r + 1}行目「{col['label']}」: {tables._message(exc)}",
+                    )
             rows.append(row)
         summary = []
         raw_summary = data.get("summary", [])
@@ -352,7 +375,10 @@ class TableBlock(BlockKind):
             stated = {}
             for key, value in (spec.get("stated") or {}).items():
                 if key not in numeric_keys:
-                    errors.add(f"/summary/{s}/stated/{key}", f"記載値を指定できるのは数値の列だけです（{key}）。")
+                    errors.add(
+                        f"/summary/{s}/stated/{key}",
+                        f"記載値を指定できるのは数値の列だけです（{key}）。",
+                    )
                     continue
                 try:
                     stated[key] = tables.parse_cell(numeric_keys[key], value)
@@ -364,7 +390,12 @@ class TableBlock(BlockKind):
             summary.append(
                 {
                     "op": spec["op"],
-                    "label": _text(spec.get("label") or tables.SUMMARY_OPS[spec["op"]], f"/summary/{s}/label", errors, limit=50),
+                    "label": _text(
+                        spec.get("label") or tables.SUMMARY_OPS[spec["op"]],
+                        f"/summary/{s}/label",
+                        errors,
+                        limit=50,
+                    ),
                     "stated": stated,
                     "note": note,
                 }
@@ -373,7 +404,9 @@ class TableBlock(BlockKind):
         if not isinstance(footnotes, list):
             errors.add("/footnotes", "注記の一覧で入力してください。")
             footnotes = []
-        footnotes = [_text(f, f"/footnotes/{i}", errors, limit=1000) for i, f in enumerate(footnotes)]
+        footnotes = [
+            _text(f, f"/footnotes/{i}", errors, limit=1000) for i, f in enumerate(footnotes)
+        ]
         print_columns = data.get("print_columns", 1)
         if not isinstance(print_columns, int) or not 1 <= print_columns <= 4:
             errors.add("/print_columns", "段組みは1～4で指定してください。")
@@ -404,12 +437,19 @@ class TableBlock(BlockKind):
     def compute(self, data: dict) -> tables.TableView:
         columns = data["columns"]
         digits = data.get("digits", "half")
-        header_index = next((i for i, c in enumerate(columns) if c["key"] == data.get("row_header")), None)
+        header_index = next(
+            (i for i, c in enumerate(columns) if c["key"] == data.get("row_header")), None
+        )
         body_values = [self._row_values(columns, row) for row in data["rows"]]
         rows = [
             tables.Row(
                 [
-                    tables.Cell(values[c["key"]], tables.display_cell(c, values[c["key"]], digits=digits), c["type"], is_header=i == header_index)
+                    tables.Cell(
+                        values[c["key"]],
+                        tables.display_cell(c, values[c["key"]], digits=digits),
+                        c["type"],
+                        is_header=i == header_index,
+                    )
                     for i, c in enumerate(columns)
                 ]
             )
@@ -433,7 +473,9 @@ class TableBlock(BlockKind):
                 stated = spec["stated"].get(col["key"])
                 display = tables.display_cell(col, value, digits=digits)
                 if stated is not None and stated != value:
-                    display = f"{tables.display_cell(col, stated, digits=digits)}（計算値 {display}）"
+                    display = (
+                        f"{tables.display_cell(col, stated, digits=digits)}（計算値 {display}）"
+                    )
                 cells.append(tables.Cell(value, display, col["type"], stated=stated))
             rows.append(tables.Row(cells, kind="total" if spec["op"] == "sum" else "average"))
             if spec["note"]:
@@ -468,10 +510,10 @@ class TableBlock(BlockKind):
             if computed["op"] == "sum":
                 values[col["key"]] = tables.sum_or_none(operands)
             elif computed["op"] == "difference":
-                a, b = (operands + [None, None])[:2]
+                a, b = [*operands, None, None][:2]
                 values[col["key"]] = None if a is None or b is None else a - b
             elif computed["op"] == "ratio":
-                a, b = (operands + [None, None])[:2]
+                a, b = [*operands, None, None][:2]
                 ratio = None if a is None or b is None else numbers.ratio_percent(a, b)
                 values[col["key"]] = None if ratio is None else str(ratio)
         return values
@@ -489,12 +531,16 @@ class TableBlock(BlockKind):
         view = self.compute(data)
         for s, spec in enumerate(data["summary"]):
             if spec["stated"] and not spec["note"]:
-                problems.append(Problem(f"/summary/{s}/note", "計算と異なる記載値に注記がありません。"))
+                problems.append(
+                    Problem(f"/summary/{s}/note", "計算と異なる記載値に注記がありません。")
+                )
         del view
         return problems
 
     def clear_numbers(self, data: dict) -> dict:
-        numeric = {c["key"] for c in data["columns"] if c["type"] in tables.NUMERIC_TYPES | {"percent"}}
+        numeric = {
+            c["key"] for c in data["columns"] if c["type"] in tables.NUMERIC_TYPES | {"percent"}
+        }
         rows = [{k: (None if k in numeric else v) for k, v in row.items()} for row in data["rows"]]
         summary = [{**s, "stated": {}, "note": s["note"]} for s in data["summary"]]
         return {**data, "rows": rows, "summary": summary}
@@ -509,7 +555,9 @@ class MonthlyTableBlock(BlockKind):
     template_name = "blocks/monthly_table.html"
 
     def blank_data(self) -> dict:
-        return self.clean({"measures": [{"label": "件数", "values": [None] * 12}], "summary": ["sum"]})
+        return self.clean(
+            {"measures": [{"label": "件数", "values": [None] * 12}], "summary": ["sum"]}
+        )
 
     def clean(self, data: Any) -> dict:
         errors = Errors()
@@ -525,7 +573,9 @@ class MonthlyTableBlock(BlockKind):
                 continue
             values = measure.get("values", [])
             if not isinstance(values, list) or len(values) != 12:
-                errors.add(f"/measures/{m}/values", "４月から３月までの12か月分を入力してください。")
+                errors.add(
+                    f"/measures/{m}/values", "４月から３月までの12か月分を入力してください。"
+                )
                 values = [None] * 12
             parsed = []
             for i, value in enumerate(values):
@@ -537,7 +587,13 @@ class MonthlyTableBlock(BlockKind):
                     parsed.append(None)
             measures.append(
                 {
-                    "label": _text(measure.get("label"), f"/measures/{m}/label", errors, required=True, limit=50),
+                    "label": _text(
+                        measure.get("label"),
+                        f"/measures/{m}/label",
+                        errors,
+                        required=True,
+                        limit=50,
+                    ),
                     "unit": _text(measure.get("unit"), f"/measures/{m}/unit", errors, limit=20),
                     "values": parsed,
                 }
@@ -585,9 +641,13 @@ class MonthlyTableBlock(BlockKind):
                     "label": measure["label"],
                     "unit": measure["unit"],
                     "values": measure["values"],
-                    "display": [numbers.format_integer(v, digits=digits) for v in measure["values"]],
+                    "display": [
+                        numbers.format_integer(v, digits=digits) for v in measure["values"]
+                    ],
                     "summaries": summaries,
-                    "summary_display": {op: numbers.format_integer(v, digits=digits) for op, v in summaries.items()},
+                    "summary_display": {
+                        op: numbers.format_integer(v, digits=digits) for op, v in summaries.items()
+                    },
                 }
             )
         return {"months": months, "month_labels": month_labels, "measures": measures}
@@ -600,8 +660,21 @@ class MonthlyTableBlock(BlockKind):
             labels = computed["month_labels"][start:end]
             rows = []
             for measure in computed["measures"]:
-                rows.append({"label": measure["label"], "values": measure["display"][start:end], "summaries": []})
-            halves.append({"labels": labels, "rows": rows, "summary_labels": [], "last": part_index == len(parts) - 1})
+                rows.append(
+                    {
+                        "label": measure["label"],
+                        "values": measure["display"][start:end],
+                        "summaries": [],
+                    }
+                )
+            halves.append(
+                {
+                    "labels": labels,
+                    "rows": rows,
+                    "summary_labels": [],
+                    "last": part_index == len(parts) - 1,
+                }
+            )
         # Summaries: one per half when split (月平均 in the first, 合計 in the second, as printed),
         # or all at the end of a single row.
         ops = data["summary"]
@@ -633,7 +706,13 @@ class MonthlyTableBlock(BlockKind):
             cells = [tables.Cell(label, label, "text", is_header=True)]
             for m in computed["measures"]:
                 value = m["summaries"][op]
-                cells.append(tables.Cell(int(value) if isinstance(value, Decimal) else value, m["summary_display"][op], "integer"))
+                cells.append(
+                    tables.Cell(
+                        int(value) if isinstance(value, Decimal) else value,
+                        m["summary_display"][op],
+                        "integer",
+                    )
+                )
             rows.append(tables.Row(cells, kind="total" if op == "sum" else "average"))
         return [tables.TableView(caption=data.get("caption", ""), columns=columns, rows=rows)]
 
@@ -641,7 +720,11 @@ class MonthlyTableBlock(BlockKind):
         problems = []
         for m, measure in enumerate(data["measures"]):
             if all(v is None for v in measure["values"]):
-                problems.append(Problem(f"/measures/{m}/values", f"「{measure['label']}」の値が入力されていません。"))
+                problems.append(
+                    Problem(
+                        f"/measures/{m}/values", f"「{measure['label']}」の値が入力されていません。"
+                    )
+                )
         return problems
 
     def clear_numbers(self, data: dict) -> dict:

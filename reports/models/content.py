@@ -29,8 +29,13 @@ class AnnualReport(models.Model):
     version = models.PositiveIntegerField("版", default=1, editable=False)
     approved_at = models.DateTimeField("承認日時", null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
-        "reports.User", verbose_name="承認者", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        "reports.User",
+        verbose_name="承認者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
 
@@ -75,7 +80,11 @@ class Section(models.Model):
     version = models.PositiveIntegerField("版", default=1, editable=False)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     updated_by = models.ForeignKey(
-        "reports.User", verbose_name="更新者", null=True, blank=True, on_delete=models.SET_NULL,
+        "reports.User",
+        verbose_name="更新者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -84,7 +93,9 @@ class Section(models.Model):
         verbose_name_plural = "課別報告"
         ordering = ["report", "department__display_order", "department__code"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "department"], name="one_section_per_department")
+            models.UniqueConstraint(
+                fields=["report", "department"], name="one_section_per_department"
+            )
         ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -124,7 +135,11 @@ class Item(models.Model):
         Section, verbose_name="課別報告", on_delete=models.CASCADE, related_name="items"
     )
     parent = models.ForeignKey(
-        "self", verbose_name="親項目", null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name="親項目",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="children",
     )
     position = models.PositiveIntegerField("順序", default=0)
@@ -145,7 +160,9 @@ class Item(models.Model):
 class Block(models.Model):
     """A typed content block inside an item. `kind` names an entry of reports.blocks.registry."""
 
-    item = models.ForeignKey(Item, verbose_name="項目", on_delete=models.CASCADE, related_name="blocks")
+    item = models.ForeignKey(
+        Item, verbose_name="項目", on_delete=models.CASCADE, related_name="blocks"
+    )
     position = models.PositiveIntegerField("順序", default=0)
     kind = models.CharField("種類", max_length=40)
     data = models.JSONField("内容", default=dict)

@@ -12,9 +12,17 @@ class SectionRevision(models.Model):
     restore writes back exactly what the editor saw. Revisions are never edited or deleted.
     """
 
-    section = models.ForeignKey(Section, verbose_name="課別報告", on_delete=models.CASCADE, related_name="revisions")
+    section = models.ForeignKey(
+        Section, verbose_name="課別報告", on_delete=models.CASCADE, related_name="revisions"
+    )
     section_version = models.PositiveIntegerField("課別報告の版")
-    user = models.ForeignKey("reports.User", verbose_name="変更者", null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        "reports.User",
+        verbose_name="変更者",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     summary = models.CharField("変更内容", max_length=300)
     content = models.JSONField("変更後の内容")
     created_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
@@ -24,3 +32,6 @@ class SectionRevision(models.Model):
         verbose_name_plural = "変更履歴"
         ordering = ["section", "-section_version", "-id"]
         indexes = [models.Index(fields=["section", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.section} 第{self.section_version}版 {self.summary}"

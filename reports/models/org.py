@@ -17,13 +17,21 @@ class Department(models.Model):
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("種別", max_length=10, choices=Kind.choices, default=Kind.KA)
     parent = models.ForeignKey(
-        "self", verbose_name="上位組織", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上位組織",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     display_order = models.PositiveIntegerField("表示順", default=0)
     is_active = models.BooleanField("有効", default=True)
     successor = models.ForeignKey(
-        "self", verbose_name="統合・改称先", null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name="統合・改称先",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="predecessors",
         help_text="改称・統合された場合の後継組織。過去年度の報告は元の組織のまま残ります。",
     )
@@ -46,7 +54,11 @@ class User(AbstractUser):
 
     full_name = models.CharField("氏名", max_length=100, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name="所属", null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name="所属",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="members",
     )
     is_editor = models.BooleanField("担当者", default=False)

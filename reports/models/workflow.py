@@ -27,7 +27,9 @@ class AppendOnly(models.Model):
 class SectionSnapshot(AppendOnly):
     """The whole content of a section at one moment, as reports.snapshot.section_content JSON."""
 
-    section = models.ForeignKey(Section, verbose_name="課別報告", on_delete=models.PROTECT, related_name="snapshots")
+    section = models.ForeignKey(
+        Section, verbose_name="課別報告", on_delete=models.PROTECT, related_name="snapshots"
+    )
     section_version = models.PositiveIntegerField("課別報告の版")
     content = models.JSONField("内容")
     checksum = models.CharField("チェックサム", max_length=64)
@@ -37,6 +39,9 @@ class SectionSnapshot(AppendOnly):
         verbose_name = "課別報告のスナップショット"
         verbose_name_plural = "課別報告のスナップショット"
         ordering = ["section", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.section} 第{self.section_version}版"
 
 
 class SectionEvent(AppendOnly):
@@ -50,11 +55,15 @@ class SectionEvent(AppendOnly):
         REOPEN = "reopen", "再開"
         IMPORT = "import", "取込み"
 
-    section = models.ForeignKey(Section, verbose_name="課別報告", on_delete=models.PROTECT, related_name="events")
+    section = models.ForeignKey(
+        Section, verbose_name="課別報告", on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField("操作", max_length=20, choices=Action.choices)
     from_state = models.CharField("変更前", max_length=20, choices=Section.State.choices)
     to_state = models.CharField("変更後", max_length=20, choices=Section.State.choices)
-    actor = models.ForeignKey("reports.User", verbose_name="操作者", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        "reports.User", verbose_name="操作者", on_delete=models.PROTECT, related_name="+"
+    )
     comment = models.TextField("コメント", blank=True)
     snapshot = models.ForeignKey(
         SectionSnapshot, verbose_name="対象の内容", on_delete=models.PROTECT, related_name="events"
@@ -68,6 +77,9 @@ class SectionEvent(AppendOnly):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["section", "action", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.section} {self.get_action_display()}"
+
 
 class ReportEvent(AppendOnly):
     """A transition of the report as a whole (approval, publication, supersession)."""
@@ -76,9 +88,13 @@ class ReportEvent(AppendOnly):
         APPROVE = "approve", "報告書の承認"
         PUBLISH = "publish", "公開"
 
-    report = models.ForeignKey(AnnualReport, verbose_name="事務報告書", on_delete=models.PROTECT, related_name="events")
+    report = models.ForeignKey(
+        AnnualReport, verbose_name="事務報告書", on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField("操作", max_length=20, choices=Action.choices)
-    actor = models.ForeignKey("reports.User", verbose_name="操作者", null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        "reports.User", verbose_name="操作者", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     comment = models.TextField("コメント", blank=True)
     created_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
 
@@ -86,3 +102,6 @@ class ReportEvent(AppendOnly):
         verbose_name = "報告書の記録"
         verbose_name_plural = "報告書の記録"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_action_display()}"

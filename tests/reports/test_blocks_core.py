@@ -47,7 +47,12 @@ def test_table_refuses_typed_values_in_computed_columns_and_bad_cells_all_at_onc
         "columns": [
             {"key": "a", "label": "前年度", "type": "integer"},
             {"key": "b", "label": "本年度", "type": "integer"},
-            {"key": "d", "label": "増△減", "type": "integer", "computed": {"op": "difference", "of": ["b", "a"]}},
+            {
+                "key": "d",
+                "label": "増△減",
+                "type": "integer",
+                "computed": {"op": "difference", "of": ["b", "a"]},
+            },
         ],
         "rows": [{"a": "abc", "b": 1, "d": 5}, ["1"]],
     }
@@ -67,10 +72,24 @@ def test_computed_difference_and_ratio_columns():
                 {"key": "label", "label": "区分", "type": "text"},
                 {"key": "cur", "label": "本年度", "type": "integer"},
                 {"key": "prev", "label": "前年度", "type": "integer"},
-                {"key": "diff", "label": "増△減", "type": "integer", "computed": {"op": "difference", "of": ["cur", "prev"]}},
-                {"key": "ratio", "label": "比率", "type": "percent", "computed": {"op": "ratio", "of": ["diff", "prev"]}},
+                {
+                    "key": "diff",
+                    "label": "増△減",
+                    "type": "integer",
+                    "computed": {"op": "difference", "of": ["cur", "prev"]},
+                },
+                {
+                    "key": "ratio",
+                    "label": "比率",
+                    "type": "percent",
+                    "computed": {"op": "ratio", "of": ["diff", "prev"]},
+                },
             ],
-            "rows": [["基準財政需要額", "15,363,668", "14,868,612"], ["調整額", 0, 0], ["減った", 90, 100]],
+            "rows": [
+                ["基準財政需要額", "15,363,668", "14,868,612"],
+                ["調整額", 0, 0],
+                ["減った", 90, 100],
+            ],
         }
     )
     rows = kind.compute(data).rows
@@ -82,7 +101,10 @@ def test_computed_difference_and_ratio_columns():
 def test_stated_figure_needs_a_note_and_both_are_shown():
     kind = blocks.get("table")
     spec = {
-        "columns": [{"key": "f", "label": "分野", "type": "text"}, {"key": "n", "label": "件数", "type": "integer"}],
+        "columns": [
+            {"key": "f", "label": "分野", "type": "text"},
+            {"key": "n", "label": "件数", "type": "integer"},
+        ],
         "rows": [["行財政", 5], ["総務", 2]],
         "summary": [{"op": "sum", "stated": {"n": 9}}],
     }
@@ -99,8 +121,27 @@ def test_stated_figure_needs_a_note_and_both_are_shown():
 
 def test_monthly_table_sum_and_half_up_average():
     kind = blocks.get("monthly_table")
-    values = [277508, 288059, 288857, 337692, 313413, 270325, 289560, 275039, 234191, 256946, 241495, 259434]
-    data = kind.clean({"measures": [{"label": "件数", "values": values}], "summary": ["average", "sum"], "split": 2})
+    values = [
+        277508,
+        288059,
+        288857,
+        337692,
+        313413,
+        270325,
+        289560,
+        275039,
+        234191,
+        256946,
+        241495,
+        259434,
+    ]
+    data = kind.clean(
+        {
+            "measures": [{"label": "件数", "values": values}],
+            "summary": ["average", "sum"],
+            "split": 2,
+        }
+    )
     measure = kind.compute(data)["measures"][0]
     assert measure["summaries"]["sum"] == 3_332_519
     assert measure["summaries"]["average"] == 277_710  # 277,709.9… rounded half up
@@ -123,8 +164,16 @@ def test_counts_with_total_and_comparison():
     kind = blocks.get("counts")
     data = kind.clean(
         {
-            "entries": [{"label": "行財政に関するもの", "value": "５", "unit": "件"}, {"label": "総務・人事に関するもの", "value": 2, "unit": "件"}],
-            "total": {"label": "市長への手紙内訳", "unit": "件", "compare": 96, "note": "手紙によっては、複数の分野があり受付件数と一致しない。"},
+            "entries": [
+                {"label": "行財政に関するもの", "value": "５", "unit": "件"},
+                {"label": "総務・人事に関するもの", "value": 2, "unit": "件"},
+            ],
+            "total": {
+                "label": "市長への手紙内訳",
+                "unit": "件",
+                "compare": 96,
+                "note": "手紙によっては、複数の分野があり受付件数と一致しない。",
+            },
             "columns": 2,
         }
     )
@@ -136,7 +185,9 @@ def test_counts_with_total_and_comparison():
 
 def test_text_never_keeps_markup_special():
     data = blocks.get("text").clean({"paragraphs": ["<script>alert(1)</script>本文"]})
-    assert data["paragraphs"] == ["<script>alert(1)</script>本文"]  # stored as text, escaped on output
+    assert data["paragraphs"] == [
+        "<script>alert(1)</script>本文"
+    ]  # stored as text, escaped on output
 
 
 def test_unknown_kind_is_refused_in_japanese():
