@@ -1,0 +1,1 @@
+"""Assembly tasks (build the report: HTML, PDF per department in parallel, CSV, ZIP)."""

@@ -1,0 +1,1 @@
+"""Workflow notification tasks (mail on transitions, deadline reminders)."""
