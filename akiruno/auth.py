@@ -28,8 +28,12 @@ def client_address(request: HttpRequest) -> str:
 
 def check_login_allowed(username: str, address: str) -> None:
     """Raise TooManyAttempts when either the username or the address failed too often."""
-    limit = settings.LOGIN_FAILURE_LIMIT
-    for key in _keys(username, address):
+    user_key, address_key = _keys(username, address)
+    limits = {
+        user_key: settings.LOGIN_FAILURE_LIMIT,
+        address_key: settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS,
+    }
+    for key, limit in limits.items():
         if cache.get(key, 0) >= limit:
             minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
             raise TooManyAttempts(
