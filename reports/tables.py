@@ -113,10 +113,14 @@ def display_cell(col: dict, value: Any, *, digits: str = "half") -> str:
     ctype = col.get("type", "text")
     if value is None:
         return "" if ctype in {"text", "lines"} else "－"
+    text = _display_value(ctype, value, col, digits)
+    suffix = col.get("suffix", "")
+    return f"{text}{suffix}" if suffix else text
+
+
+def _display_value(ctype: str, value: Any, col: dict, digits: str) -> str:
     if ctype in NUMERIC_TYPES:
-        text = numbers.format_integer(int(value), digits=digits)
-        suffix = col.get("suffix", "")
-        return f"{text}{suffix}"
+        return numbers.format_integer(int(value), digits=digits)
     if ctype == "percent":
         return numbers.format_decimal(Decimal(str(value)), places=col.get("places", 1))
     if ctype == "date":

@@ -151,14 +151,37 @@ class CountsBlock(BlockKind):
                     value = numbers.parse_integer(raw_value)
                 except ValidationError as exc:
                     errors.add(f"/entries/{i}/value", tables._message(exc))
-            values2 = entry.get("extra") or []
+            extra = []
+            raw_extra = entry.get("extra") or []
+            if not isinstance(raw_extra, list):
+                errors.add(f"/entries/{i}/extra", "追加の数は一覧で入力してください。")
+                raw_extra = []
+            for j, part in enumerate(raw_extra):
+                where = f"/entries/{i}/extra/{j}"
+                if not isinstance(part, dict):
+                    errors.add(where, "追加の数は数・単位・区切りで入力してください。")
+                    continue
+                try:
+                    part_value = numbers.parse_integer(part.get("value"))
+                except ValidationError as exc:
+                    errors.add(f"{where}/value", tables._message(exc))
+                    continue
+                extra.append(
+                    {
+                        "value": part_value,
+                        "unit": _text(part.get("unit"), f"{where}/unit", errors, limit=20),
+                        "separator": part.get("separator", "、")
+                        if isinstance(part.get("separator", "、"), str)
+                        else "、",
+                    }
+                )
             entries.append(
                 {
                     "label": _text(entry.get("label"), f"/entries/{i}/label", errors, limit=200),
                     "value": value,
                     "unit": _text(entry.get("unit"), f"/entries/{i}/unit", errors, limit=20),
                     "note": _text(entry.get("note"), f"/entries/{i}/note", errors, limit=500),
-                    "extra": values2 if isinstance(values2, list) else [],
+                    "extra": extra,
                 }
             )
         style = data.get("style", "numbered")
@@ -200,6 +223,8 @@ class CountsBlock(BlockKind):
             mark = label(min(depth + 1, MAX_DEPTH), index) if data["style"] == "numbered" else ""
             value = entry["value"]
             count = numbers.count_text(value, entry["unit"]) if value is not None else ""
+            for part in entry.get("extra", []):
+                count += part["separator"] + numbers.count_text(part["value"], part["unit"])
             entries.append({**entry, "mark": mark, "count": count})
         total = None
         if data.get("total"):

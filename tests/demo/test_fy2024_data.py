@@ -154,10 +154,8 @@ def printed_strings(block: dict, depth: int) -> list[str]:
     elif kind == "counts":
         view = blocks.get("counts").view(data, None, depth=depth)
         for e in view["entries"]:
-            extras = "".join(
-                x["separator"] + numbers.count_text(x["value"], x["unit"]) for x in e["extra"]
-            )
-            out.append(e["mark"] + e["label"] + e["count"] + extras + e["note"])
+            # The view's count already carries the extra figures (２６人、６団体).
+            out.append(e["mark"] + e["label"] + e["count"] + e["note"])
         if view["total"]:
             total = view["total"]
             out.append(f"{total['label']}{total['count']}（{total['note']}）")
