@@ -191,6 +191,9 @@ class CountsBlock(BlockKind):
         if not isinstance(columns, int) or not 1 <= columns <= 4:
             errors.add("/columns", "段組みは1～4で指定してください。")
             columns = 1
+        flow = data.get("flow", "row")
+        if flow not in {"row", "column"}:
+            errors.add("/flow", "段組みの順序は row（横順）か column（縦順）です。")
         total = data.get("total")
         if total is not None:
             if not isinstance(total, dict):
@@ -213,7 +216,10 @@ class CountsBlock(BlockKind):
                     "compare": compare,
                 }
         errors.raise_if_any("件数")
-        return {"entries": entries, "style": style, "columns": columns, "total": total}
+        cleaned = {"entries": entries, "style": style, "columns": columns, "total": total}
+        if flow == "column":
+            cleaned["flow"] = flow
+        return cleaned
 
     def view(self, data: dict, resolved: Any, *, depth: int) -> dict:
         from akiruno.numbering import MAX_DEPTH, label
@@ -234,7 +240,13 @@ class CountsBlock(BlockKind):
                 "value": computed,
                 "count": numbers.count_text(computed or 0, data["total"]["unit"]),
             }
-        rows = [entries[i : i + data["columns"]] for i in range(0, len(entries), data["columns"])]
+        columns = data["columns"]
+        if data.get("flow") == "column":
+            # Down the columns first, as the printed report lays out ア…カ | キ…サ.
+            height = -(-len(entries) // columns) if entries else 0
+            rows = [entries[r::height] for r in range(height)]
+        else:
+            rows = [entries[i : i + columns] for i in range(0, len(entries), columns)]
         return {"data": data, "entries": entries, "rows": rows, "total": total}
 
     def tables(self, data: dict, resolved: Any) -> list[tables.TableView]:
