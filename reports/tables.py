@@ -168,9 +168,7 @@ def merge_repeats(cells: list[Cell]) -> None:
     while start < len(cells):
         end = start + 1
         while (
-            end < len(cells)
-            and cells[start].display
-            and cells[end].display == cells[start].display
+            end < len(cells) and cells[start].display and cells[end].display == cells[start].display
         ):
             end += 1
         if end - start > 1:

@@ -235,7 +235,11 @@ class CountsBlock(BlockKind):
             # Read down each column first (ア イ ウ | エ オ カ), as the printed report does.
             per_column = -(-len(entries) // columns)
             rows = [
-                [entries[c * per_column + r] for c in range(columns) if c * per_column + r < len(entries)]
+                [
+                    entries[c * per_column + r]
+                    for c in range(columns)
+                    if c * per_column + r < len(entries)
+                ]
                 for r in range(per_column)
             ]
         else:
@@ -352,7 +356,9 @@ def _clean_columns(raw: Any, errors: Errors) -> list[dict]:
             if col.get(flag):
                 clean[flag] = True
         if col.get("range_style") not in (None, "", "tilde", "period"):
-            errors.add(f"{where}/range_style", "期間の書き方は tilde（～）か period（から…まで）です。")
+            errors.add(
+                f"{where}/range_style", "期間の書き方は tilde（～）か period（から…まで）です。"
+            )
         elif col.get("range_style") == "period":
             clean["range_style"] = "period"
         computed = col.get("computed")
