@@ -922,3 +922,32 @@ def report_start_from_previous(
             section, user, f"{wareki.format_fiscal_year(previous.report.fiscal_year)}の内容から作成"
         )
     return report
+
+
+@transaction.atomic
+def table_rows_import(
+    *,
+    block: Block,
+    user: User,
+    rows: list[list[Any]],
+    mode: Literal["replace", "append"],
+    expected_version: int | None,
+    source: str = "",
+) -> Block:
+    """Put rows read from a spreadsheet or a paste into a table block, all or nothing."""
+    from reports.spreadsheets import fit_to_columns
+
+    policy.check(user, "edit", _section_of(block))
+    if block.kind != "table":
+        raise InvalidInput("行を読み込めるのは表のブロックだけです。")
+    fitted, _ = fit_to_columns(rows, block.data["columns"], pad=True)
+    existing = block.data.get("rows", []) if mode == "append" else []
+    data = {**block.data, "rows": [*existing, *fitted]}
+    where = f"「{source}」から" if source else ""
+    return block_update(
+        block=block,
+        user=user,
+        data=data,
+        expected_version=expected_version,
+        summary=f"項目{_item_title(block.item)}の{_block_name(block)}に{where}{len(fitted)}行を読み込み",
+    )
