@@ -42,7 +42,7 @@ from reports.permissions import policy
 from reports.services import content as services
 from reports.services import presence
 from reports.snapshot import resolve_blocks
-from reports.tree import render_tree
+from reports.tree import flatten, render_tree
 
 # -- plumbing ----------------------------------------------------------------------------------
 
@@ -111,6 +111,8 @@ class EditorBlock:
     generic_fields: list[dict] = field(default_factory=list)
     has_tables: bool = False
     can_upload: bool = False
+    open: bool = True  # False: shown as printed, with an "edit" button that opens the form
+    preview: Any = None  # the printed block (template_name, view) when closed
     months: tuple = tuple(forms.MONTHS)
 
     @property
@@ -137,6 +139,22 @@ def _editor_block(block: Block, state: dict | None = None, **extra: Any) -> Edit
     return eb
 
 
+def _closed_block(block: Block, printed: Any, **extra: Any) -> EditorBlock:
+    registry = blocks.kinds()
+    kind = registry.get(block.kind)
+    return EditorBlock(
+        block=block,
+        kind_label=kind.label if kind else block.kind,
+        template_name="",
+        state={},
+        version=block.version,
+        has_tables=kind is not None and type(kind).tables is not blocks.BlockKind.tables,
+        open=False,
+        preview=printed,
+        **extra,
+    )
+
+
 def _errors_for(block: Block, state: dict, exc: InvalidInput) -> tuple[dict, list]:
     editor = forms.editor_for(block.kind)
     details = exc.details or {}
@@ -159,14 +177,20 @@ def _editor_context(
     outline = selectors_content.section_outline(section=section)
     block_overrides = block_overrides or {}
     item_overrides = item_overrides or {}
+    rendered = render_tree(outline.content())
+    printed = {b.uid: b for item in flatten(rendered) for b in item.blocks}
     nodes = []
     for node in outline.items:
+        editors = []
+        for b in node.blocks:
+            eb = block_overrides.get(b.pk)
+            if eb is None:
+                # Closed: the printed block and an edit button. Forms open one at a time,
+                # so a section of 500 items stays a light page.
+                eb = _closed_block(b, printed.get(str(b.uid)))
+            editors.append(eb)
         nodes.append(
-            {
-                "node": node,
-                "heading": item_overrides.get(node.item.pk, {}),
-                "blocks": [block_overrides.get(b.pk) or _editor_block(b) for b in node.blocks],
-            }
+            {"node": node, "heading": item_overrides.get(node.item.pk, {}), "blocks": editors}
         )
     can_edit = policy.can(request.user, "edit", section)
     previous = None
@@ -175,6 +199,7 @@ def _editor_context(
     return {
         "section": section,
         "outline": outline,
+        "preview_items": rendered,
         "nodes": nodes,
         "can_edit": can_edit,
         "kind_choices": selectors_content.kind_choices(),
@@ -188,8 +213,6 @@ def _render_editor(
     request: HttpRequest, section: Section, *, status: int = 200, **kwargs
 ) -> HttpResponse:
     context = _editor_context(request, section, **kwargs)
-    content = context["outline"].content()
-    context["preview_items"] = render_tree(content)
     context["others"] = presence.presence_touch(
         section=section, user=request.user, editing=context["can_edit"]
     )
@@ -364,6 +387,41 @@ def item_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_editor(request, section, status=status, item_overrides={item.pk: override})
 
 
+@login_required
+@require_POST
+def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one "add" form under each item: a block of the chosen kind, a sub-item, or an
+    item after it."""
+    item, section = _item_or_404(request, pk)
+    if refused := _check(request, "edit", section):
+        return refused
+    what = request.POST.get("add", "block")
+    try:
+        if what == "block":
+            block = services.block_create(
+                item=item, user=request.user, kind=request.POST.get("kind", "")
+            )
+            if _is_htmx(request):
+                return _changed(
+                    _render_tree(
+                        request,
+                        section,
+                        focus=f"block-{block.pk}-status",
+                        block_overrides={block.pk: _editor_block(block)},
+                    )
+                )
+            return HttpResponseRedirect(reverse("block-edit", args=[block.pk]))
+        if what == "child":
+            new = services.item_create(section=section, user=request.user, parent=item)
+        else:
+            new = services.item_create(
+                section=section, user=request.user, parent=item.parent, position=item.position + 1
+            )
+    except ApplicationError as exc:
+        return _tree_or_redirect(request, section, error=exc.message, status=exc.status)
+    return _tree_or_redirect(request, section, anchor=f"item-{new.pk}", focus=f"heading-{new.pk}")
+
+
 ITEM_OPS = {"up", "down", "indent", "outdent", "delete"}
 
 
@@ -414,9 +472,15 @@ def block_create(request: HttpRequest, pk: int) -> HttpResponse:
         block = services.block_create(item=item, user=request.user, kind=kind)
     except ApplicationError as exc:
         return _tree_or_redirect(request, section, error=exc.message, status=exc.status)
-    return _tree_or_redirect(
-        request, section, anchor=f"block-{block.pk}", focus=f"block-{block.pk}-first"
-    )
+    if _is_htmx(request):
+        response = _render_tree(
+            request,
+            section,
+            focus=f"block-{block.pk}-status",
+            block_overrides={block.pk: _editor_block(block)},
+        )
+        return _changed(response)
+    return HttpResponseRedirect(reverse("block-edit", args=[block.pk]))
 
 
 BLOCK_OPS = {"up", "down", "delete"}
@@ -464,6 +528,47 @@ def _block_response(
         messages.success(request, eb.message or "保存しました。")
         return HttpResponseRedirect(_editor_url(section, f"block-{eb.pk}"))
     return _render_editor(request, section, status=status, block_overrides={eb.pk: eb})
+
+
+def _item_depth(item: Item) -> int:
+    depth, parent_id = 1, item.parent_id
+    while parent_id is not None and depth < 10:
+        parent_id = Item.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        depth += 1
+    return depth
+
+
+@login_required
+@require_GET
+def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a block's form (htmx: just the block; without JS: the editor page with it open)."""
+    block, section = _block_or_404(request, pk)
+    if refused := _check(request, "edit", section):
+        return refused
+    eb = _editor_block(block)
+    if _is_htmx(request):
+        return render(
+            request, "staff/sections/_block.html", {"eb": eb, "section": section, "can_edit": True}
+        )
+    return _render_editor(request, section, block_overrides={block.pk: eb})
+
+
+@login_required
+@require_GET
+def block_closed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close a block's form without saving: the block as printed."""
+    block, section = _block_or_404(request, pk)
+    if not _is_htmx(request):
+        return HttpResponseRedirect(_editor_url(section, f"block-{block.pk}"))
+    preview = selectors_content.block_preview(
+        block, fiscal_year=section.report.fiscal_year, depth=_item_depth(block.item)
+    )
+    eb = _closed_block(block, preview)
+    return render(
+        request,
+        "staff/sections/_block.html",
+        {"eb": eb, "section": section, "can_edit": policy.can(request.user, "edit", section)},
+    )
 
 
 @login_required
