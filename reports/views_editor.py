@@ -119,6 +119,10 @@ class EditorBlock:
     def pk(self) -> int:
         return self.block.pk
 
+    @property
+    def has_column_errors(self) -> bool:
+        return any(key.startswith("col-") for key in self.errors)
+
 
 def _editor_block(block: Block, state: dict | None = None, **extra: Any) -> EditorBlock:
     editor = forms.editor_for(block.kind)
@@ -159,7 +163,10 @@ def _errors_for(block: Block, state: dict, exc: InvalidInput) -> tuple[dict, lis
     editor = forms.editor_for(block.kind)
     details = exc.details or {}
     field_errors = editor.field_errors(details, state)
-    listed = [(editor.place(p, state), m) for p, m in details.items()]
+    listed = []
+    for pointer, message in details.items():
+        place = editor.place(pointer, state)
+        listed.append(("" if place and place in message else place, message))
     return field_errors, listed
 
 

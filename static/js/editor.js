@@ -88,3 +88,21 @@
     }
   });
 })();
+
+// Keep the preview beside what is being edited: when focus enters an item, scroll the
+// preview panel to that item as printed.
+(() => {
+  "use strict";
+  let current = "";
+  document.addEventListener("focusin", (event) => {
+    const item = event.target.closest && event.target.closest(".ed-item[data-uid]");
+    const panel = document.querySelector(".editor-preview");
+    if (!item || !panel || item.dataset.uid === current) return;
+    current = item.dataset.uid;
+    const target = document.getElementById(`item-${current}`);
+    if (target && panel.contains(target)) {
+      const offset = target.getBoundingClientRect().top - panel.getBoundingClientRect().top;
+      panel.scrollTo({ top: panel.scrollTop + offset - 48, behavior: "smooth" });
+    }
+  });
+})();
