@@ -530,7 +530,8 @@ def _block_response(
             {"eb": eb, "section": section, "can_edit": True},
             status=status,
         )
-        return _changed(response) if saved else response
+        # A stale save also refreshes the preview: it shows what is stored now.
+        return _changed(response) if saved or status == 409 else response
     if saved:
         messages.success(request, eb.message or "保存しました。")
         return HttpResponseRedirect(_editor_url(section, f"block-{eb.pk}"))

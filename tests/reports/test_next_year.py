@@ -104,3 +104,14 @@ def test_renamed_department_starts_from_its_predecessor(admin_user, last_year, e
     assert new.department_name == "広報課"
     assert section_content(new, resolve=False)["items"][0]["heading"] == "会議への出席状況"
     assert not Section.objects.filter(report=report, department=last_year.department).exists()
+
+
+def test_command_goes_through_the_policy(admin_user, editor, last_year):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="システム管理者"):
+        call_command("start_fiscal_year", "2025", "--user", editor.username, "--from-previous")
+    assert not Section.objects.filter(report__fiscal_year=2025).exists()
+    call_command("start_fiscal_year", "2025", "--user", admin_user.username, "--from-previous")
+    new = Section.objects.get(report__fiscal_year=2025, department=last_year.department)
+    assert section_content(new, resolve=False)["items"][0]["heading"] == "会議への出席状況"
