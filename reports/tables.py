@@ -31,7 +31,7 @@ COLUMN_TYPES = {
 NUMERIC_TYPES = {"integer", "amount"}
 AMOUNT_UNITS = {"円", "千円"}
 SUMMARY_OPS = {"sum": "合計", "average": "月平均"}
-COMPUTED_OPS = {"sum", "difference", "ratio"}
+COMPUTED_OPS = {"sum", "difference", "ratio", "product"}
 
 
 def _message(exc: ValidationError) -> str:
@@ -113,25 +113,69 @@ def display_cell(col: dict, value: Any, *, digits: str = "half") -> str:
     ctype = col.get("type", "text")
     if value is None:
         return "" if ctype in {"text", "lines"} else "－"
-    text = _display_value(ctype, value, col, digits)
     suffix = col.get("suffix", "")
-    return f"{text}{suffix}" if suffix else text
-
-
-def _display_value(ctype: str, value: Any, col: dict, digits: str) -> str:
     if ctype in NUMERIC_TYPES:
-        return numbers.format_integer(int(value), digits=digits)
+        text = numbers.format_integer(int(value), digits=digits)
+        unit = col.get("unit", "") if col.get("unit_in_cell") else ""
+        return f"{text}{unit}{suffix}"
     if ctype == "percent":
-        return numbers.format_decimal(Decimal(str(value)), places=col.get("places", 1))
+        return numbers.format_decimal(Decimal(str(value)), places=col.get("places", 1)) + suffix
     if ctype == "date":
-        return wareki.format_date(dt.date.fromisoformat(value))
+        return wareki.format_date(dt.date.fromisoformat(value)) + suffix
     if ctype == "date_range":
-        return wareki.format_date_range(
-            dt.date.fromisoformat(value["start"]), dt.date.fromisoformat(value["end"])
-        )
+        start, end = dt.date.fromisoformat(value["start"]), dt.date.fromisoformat(value["end"])
+        if col.get("range_style") == "period":
+            return wareki.format_period(start, end) + suffix
+        return wareki.format_date_range(start, end) + suffix
     if ctype == "lines":
         return "\n".join(f"・{line}" for line in value)
-    return str(value)
+    return f"{value}{suffix}"
+
+
+def outside_fiscal_year(col: dict, value: Any, fiscal_year: int) -> str | None:
+    """Why a date (or period) cell falls outside the fiscal year, or None when it is within."""
+    from akiruno.fiscal import fiscal_year_range
+
+    if value is None or col.get("type") not in {"date", "date_range"}:
+        return None
+    first, last = fiscal_year_range(fiscal_year)
+    dates = [value] if col["type"] == "date" else [value["start"], value["end"]]
+    for iso in dates:
+        d = dt.date.fromisoformat(iso)
+        if not first <= d <= last:
+            return (
+                f"{wareki.format_date(d)}は{wareki.format_fiscal_year(fiscal_year)}"
+                f"（{wareki.format_date(first)}～{wareki.format_date(last)}）の期間外です。"
+                "この年度の日付を入力してください。"
+            )
+    return None
+
+
+def compact_date_column(cells: list[Cell], col: dict) -> None:
+    """Print a date column as the report does: the era-year only on the first row of each
+    year and the month only when it changes (令和６年１０月３日, ６日, １１月２日)."""
+    if col.get("suffix"):
+        return
+    dated = [(cell, dt.date.fromisoformat(cell.value)) for cell in cells if cell.value]
+    texts = wareki.format_date_column([d for _, d in dated])
+    for (cell, _), (year, month_day) in zip(dated, texts, strict=True):
+        cell.display = f"{year}{month_day}"
+
+
+def merge_repeats(cells: list[Cell]) -> None:
+    """Merge runs of equal, non-empty cells in a column into one cell spanning the rows."""
+    start = 0
+    while start < len(cells):
+        end = start + 1
+        while (
+            end < len(cells) and cells[start].display and cells[end].display == cells[start].display
+        ):
+            end += 1
+        if end - start > 1:
+            cells[start].rowspan = end - start
+            for cell in cells[start + 1 : end]:
+                cell.hidden = True
+        start = end
 
 
 def csv_value(col: dict, value: Any) -> str:
@@ -163,6 +207,8 @@ class Cell:
     is_header: bool = False
     stated: Any = None  # a printed figure that differs from the computed value
     css: str = ""
+    rowspan: int = 1  # > 1 when equal cells below are merged into this one
+    hidden: bool = False  # merged into a cell above
 
     @property
     def numeric(self) -> bool:
@@ -201,6 +247,20 @@ class TableView:
     def header_labels(self) -> list[str]:
         return [header_with_unit(c, self.unit) for c in self.columns]
 
+    def display_headers(self) -> list[str]:
+        """Column headings as printed: a column's own unit follows its label unless the
+        unit is printed in the cells or the whole table states one （単位：千円）."""
+        out = []
+        for col in self.columns:
+            unit = col.get("unit")
+            if unit and not col.get("unit_in_cell") and not self.unit:
+                out.append(f"{col['label']}（{unit}）")
+            elif col.get("type") == "percent" and not self.unit:
+                out.append(f"{col['label']}（％）")
+            else:
+                out.append(col["label"])
+        return out
+
     def csv_rows(self) -> list[list[str]]:
         """One header row, one value per cell, computed rows included and labelled."""
         out = [self.header_labels()]
@@ -214,12 +274,39 @@ class TableView:
         return out
 
     def chunks(self) -> list[list[Row]]:
-        """Body rows split for printing side by side (print_columns); summary rows go last."""
+        """Body rows split for printing side by side (print_columns); summary rows go last.
+
+        The rows are shared out as evenly as possible, the first chunks taking one more:
+        25 rows in 3 columns print as 9, 8 and 8, as the report does.
+        """
         body = [r for r in self.rows if r.kind == "body"]
         if self.print_columns <= 1:
             return [self.rows]
-        size = -(-len(body) // self.print_columns)
-        return [body[i : i + size] for i in range(0, len(body), size)]
+        count = min(self.print_columns, max(len(body), 1))
+        base, extra = divmod(len(body), count)
+        out, start = [], 0
+        for index in range(count):
+            size = base + (1 if index < extra else 0)
+            out.append(body[start : start + size])
+            start += size
+        return out
+
+    def side_by_side_rows(self) -> list[list[Cell | None]]:
+        """The printed rows of a table set in several columns: chunk cells side by side,
+        None where a shorter chunk has no row."""
+        chunks = self.chunks()
+        height = max((len(c) for c in chunks), default=0)
+        width = len(self.columns)
+        out = []
+        for r in range(height):
+            cells: list[Cell | None] = []
+            for chunk in chunks:
+                cells.extend(chunk[r].cells if r < len(chunk) else [None] * width)
+            out.append(cells)
+        return out
+
+    def side_by_side_headers(self) -> list[str]:
+        return self.display_headers() * len(self.chunks())
 
     def transposed_rows(self) -> list[tuple[str, list[Cell]]]:
         """For printing with the records as columns: (field label, one cell per record)."""

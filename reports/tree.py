@@ -15,6 +15,7 @@ class RenderedBlock:
     template_name: str
     view: dict
     uid: str = ""
+    part: str = ""  # "rest" when the block's first line is printed on the heading's line
 
 
 @dataclass
@@ -25,6 +26,13 @@ class RenderedItem:
     uid: str
     blocks: list[RenderedBlock] = field(default_factory=list)
     children: list[RenderedItem] = field(default_factory=list)
+
+    @property
+    def inline_block(self) -> RenderedBlock | None:
+        """The first block when it prints on the heading's line (（１）移住・定住相談 ５６１回)."""
+        if self.blocks and self.blocks[0].part == "rest":
+            return self.blocks[0]
+        return None
 
     @property
     def level(self) -> int:
@@ -43,14 +51,16 @@ def render_tree(content: dict) -> list[RenderedItem]:
         out = []
         for index, item in enumerate(items, start=1):
             rendered_blocks = []
-            for b in item.get("blocks", []):
+            for position, b in enumerate(item.get("blocks", [])):
                 kind = blocks.get(b["kind"])
+                view = kind.view(b["data"], b.get("resolved"), depth=depth)
                 rendered_blocks.append(
                     RenderedBlock(
                         kind=b["kind"],
                         template_name=kind.template_name,
-                        view=kind.view(b["data"], b.get("resolved"), depth=depth),
+                        view=view,
                         uid=b.get("uid", ""),
+                        part="rest" if position == 0 and view.get("inline") else "",
                     )
                 )
             out.append(

@@ -1,7 +1,39 @@
 from django.urls import path
 
-from . import views
+from . import views, views_editor
 
 urlpatterns = [
     path("", views.staff_home, name="staff-home"),
+    # Writing a section (reports.views_editor)
+    path("reports/<int:fiscal_year>/", views_editor.report_sections, name="report-sections"),
+    path("sections/<int:pk>/", views_editor.section_editor, name="section-editor"),
+    path("sections/<int:pk>/preview/", views_editor.section_preview, name="section-preview"),
+    path("sections/<int:pk>/presence/", views_editor.section_presence, name="section-presence"),
+    path("sections/<int:pk>/items/", views_editor.item_create, name="item-create"),
+    path(
+        "sections/<int:pk>/start-from-previous/",
+        views_editor.section_start_from_previous,
+        name="section-start-from-previous",
+    ),
+    path("sections/<int:pk>/history/", views_editor.section_history, name="section-history"),
+    path(
+        "sections/<int:pk>/history/<int:revision_id>/",
+        views_editor.section_revision,
+        name="section-revision",
+    ),
+    path(
+        "sections/<int:pk>/history/<int:revision_id>/restore/",
+        views_editor.section_restore,
+        name="section-restore",
+    ),
+    path("items/<int:pk>/", views_editor.item_update, name="item-update"),
+    path("items/<int:pk>/action/", views_editor.item_action, name="item-action"),
+    path("items/<int:pk>/add/", views_editor.item_add, name="item-add"),
+    path("items/<int:pk>/blocks/", views_editor.block_create, name="block-create"),
+    path("blocks/<int:pk>/", views_editor.block_update, name="block-update"),
+    path("blocks/<int:pk>/edit/", views_editor.block_edit, name="block-edit"),
+    path("blocks/<int:pk>/closed/", views_editor.block_closed, name="block-closed"),
+    path("blocks/<int:pk>/action/", views_editor.block_action, name="block-action"),
+    path("blocks/<int:pk>/xlsx/", views_editor.block_xlsx, name="block-xlsx"),
+    path("blocks/<int:pk>/xlsx/upload/", views_editor.block_xlsx_upload, name="block-xlsx-upload"),
 ]

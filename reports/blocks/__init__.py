@@ -31,6 +31,14 @@ class BlockKind:
         """Validate and normalise `data`; raise InvalidInput with every problem in `details`."""
         raise NotImplementedError
 
+    def clean_for(self, data: Any, *, fiscal_year: int | None = None) -> dict:
+        """Clean `data` for a block of a given fiscal year's section.
+
+        Kinds whose checks depend on the year (dates that must fall within it) override this;
+        the content services always call it rather than `clean`.
+        """
+        return self.clean(data)
+
     def strict_problems(self, data: dict, resolved: Any) -> list[Problem]:
         """Problems that block submission (identities, required content). Empty when fine."""
         return []

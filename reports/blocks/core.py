@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -75,7 +76,14 @@ class TextBlock(BlockKind):
             paragraphs = []
         cleaned = [_text(p, f"/paragraphs/{i}", errors) for i, p in enumerate(paragraphs)]
         errors.raise_if_any("本文")
-        return {"paragraphs": [p for p in cleaned if p]}
+        return {"paragraphs": [p for p in cleaned if p], "inline": bool(data.get("inline", False))}
+
+    def view(self, data: dict, resolved: Any, *, depth: int) -> dict:
+        paragraphs = list(data["paragraphs"])
+        inline = ""
+        if data.get("inline") and paragraphs:
+            inline = paragraphs.pop(0)
+        return {"data": data, "paragraphs": paragraphs, "inline": inline}
 
     def strict_problems(self, data: dict, resolved: Any) -> list[Problem]:
         if not data.get("paragraphs"):
@@ -151,37 +159,13 @@ class CountsBlock(BlockKind):
                     value = numbers.parse_integer(raw_value)
                 except ValidationError as exc:
                     errors.add(f"/entries/{i}/value", tables._message(exc))
-            extra = []
-            raw_extra = entry.get("extra") or []
-            if not isinstance(raw_extra, list):
-                errors.add(f"/entries/{i}/extra", "追加の数は一覧で入力してください。")
-                raw_extra = []
-            for j, part in enumerate(raw_extra):
-                where = f"/entries/{i}/extra/{j}"
-                if not isinstance(part, dict):
-                    errors.add(where, "追加の数は数・単位・区切りで入力してください。")
-                    continue
-                try:
-                    part_value = numbers.parse_integer(part.get("value"))
-                except ValidationError as exc:
-                    errors.add(f"{where}/value", tables._message(exc))
-                    continue
-                extra.append(
-                    {
-                        "value": part_value,
-                        "unit": _text(part.get("unit"), f"{where}/unit", errors, limit=20),
-                        "separator": part.get("separator", "、")
-                        if isinstance(part.get("separator", "、"), str)
-                        else "、",
-                    }
-                )
             entries.append(
                 {
                     "label": _text(entry.get("label"), f"/entries/{i}/label", errors, limit=200),
                     "value": value,
                     "unit": _text(entry.get("unit"), f"/entries/{i}/unit", errors, limit=20),
                     "note": _text(entry.get("note"), f"/entries/{i}/note", errors, limit=500),
-                    "extra": extra,
+                    "extra": _clean_extra(entry.get("extra"), f"/entries/{i}/extra", errors),
                 }
             )
         style = data.get("style", "numbered")
@@ -193,7 +177,8 @@ class CountsBlock(BlockKind):
             columns = 1
         flow = data.get("flow", "row")
         if flow not in {"row", "column"}:
-            errors.add("/flow", "段組みの順序は row（横順）か column（縦順）です。")
+            errors.add("/flow", "並べ方は row（横に並べる）か column（縦に並べる）です。")
+            flow = "row"
         total = data.get("total")
         if total is not None:
             if not isinstance(total, dict):
@@ -216,10 +201,14 @@ class CountsBlock(BlockKind):
                     "compare": compare,
                 }
         errors.raise_if_any("件数")
-        cleaned = {"entries": entries, "style": style, "columns": columns, "total": total}
-        if flow == "column":
-            cleaned["flow"] = flow
-        return cleaned
+        return {
+            "entries": entries,
+            "style": style,
+            "columns": columns,
+            "flow": flow,
+            "inline": bool(data.get("inline", False)),
+            "total": total,
+        }
 
     def view(self, data: dict, resolved: Any, *, depth: int) -> dict:
         from akiruno.numbering import MAX_DEPTH, label
@@ -229,8 +218,9 @@ class CountsBlock(BlockKind):
             mark = label(min(depth + 1, MAX_DEPTH), index) if data["style"] == "numbered" else ""
             value = entry["value"]
             count = numbers.count_text(value, entry["unit"]) if value is not None else ""
-            for part in entry.get("extra", []):
-                count += part["separator"] + numbers.count_text(part["value"], part["unit"])
+            for extra in entry.get("extra", []):
+                if extra["value"] is not None:
+                    count += extra["separator"] + numbers.count_text(extra["value"], extra["unit"])
             entries.append({**entry, "mark": mark, "count": count})
         total = None
         if data.get("total"):
@@ -241,13 +231,26 @@ class CountsBlock(BlockKind):
                 "count": numbers.count_text(computed or 0, data["total"]["unit"]),
             }
         columns = data["columns"]
-        if data.get("flow") == "column":
-            # Down the columns first, as the printed report lays out ア…カ | キ…サ.
-            height = -(-len(entries) // columns) if entries else 0
-            rows = [entries[r::height] for r in range(height)]
+        if data.get("flow") == "column" and columns > 1:
+            # Read down each column first (ア イ ウ | エ オ カ), as the printed report does.
+            per_column = -(-len(entries) // columns)
+            rows = [
+                [
+                    entries[c * per_column + r]
+                    for c in range(columns)
+                    if c * per_column + r < len(entries)
+                ]
+                for r in range(per_column)
+            ]
         else:
             rows = [entries[i : i + columns] for i in range(0, len(entries), columns)]
-        return {"data": data, "entries": entries, "rows": rows, "total": total}
+        inline = None
+        if data.get("inline"):
+            if total is not None:
+                inline = "total"
+            elif len(entries) <= columns:
+                inline = "entries"
+        return {"data": data, "entries": entries, "rows": rows, "total": total, "inline": inline}
 
     def tables(self, data: dict, resolved: Any) -> list[tables.TableView]:
         columns = [
@@ -270,7 +273,46 @@ class CountsBlock(BlockKind):
         return [tables.TableView(caption="", columns=columns, rows=rows)]
 
     def clear_numbers(self, data: dict) -> dict:
-        return {**data, "entries": [{**e, "value": None} for e in data["entries"]]}
+        entries = [
+            {**e, "value": None, "extra": [{**x, "value": None} for x in e.get("extra", [])]}
+            for e in data["entries"]
+        ]
+        total = data.get("total")
+        if total:
+            total = {**total, "compare": None}
+        return {**data, "entries": entries, "total": total}
+
+
+def _clean_extra(raw: Any, where: str, errors: Errors) -> list[dict]:
+    """Further figures after an entry's count: １１組２３人, ２６人、６団体."""
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        errors.add(where, "追加の数は一覧で指定してください。")
+        return []
+    out = []
+    for j, extra in enumerate(raw):
+        if not isinstance(extra, dict):
+            errors.add(f"{where}/{j}", "追加の数は数・単位で指定してください。")
+            continue
+        value = None
+        if extra.get("value") not in (None, ""):
+            try:
+                value = numbers.parse_integer(extra.get("value"))
+            except ValidationError as exc:
+                errors.add(f"{where}/{j}/value", tables._message(exc))
+        sep = extra.get("separator", "")
+        if sep not in ("", "、"):
+            errors.add(f"{where}/{j}/separator", "区切りは なし か「、」です。")
+            sep = ""
+        out.append(
+            {
+                "value": value,
+                "unit": _text(extra.get("unit"), f"{where}/{j}/unit", errors, limit=20),
+                "separator": sep,
+            }
+        )
+    return out
 
 
 def _clean_columns(raw: Any, errors: Errors) -> list[dict]:
@@ -310,6 +352,15 @@ def _clean_columns(raw: Any, errors: Errors) -> list[dict]:
         for opt in ("unit", "group", "suffix"):
             if col.get(opt):
                 clean[opt] = _text(col.get(opt), f"{where}/{opt}", errors, limit=100)
+        for flag in ("unit_in_cell", "merge", "within_fiscal_year"):
+            if col.get(flag):
+                clean[flag] = True
+        if col.get("range_style") not in (None, "", "tilde", "period"):
+            errors.add(
+                f"{where}/range_style", "期間の書き方は tilde（～）か period（から…まで）です。"
+            )
+        elif col.get("range_style") == "period":
+            clean["range_style"] = "period"
         computed = col.get("computed")
         if computed is not None:
             if (
@@ -319,7 +370,7 @@ def _clean_columns(raw: Any, errors: Errors) -> list[dict]:
             ):
                 errors.add(
                     f"{where}/computed",
-                    "計算列は op（sum / difference / ratio）と of（列キーの一覧）で指定してください。",
+                    "計算列は op（sum / difference / ratio / product）と of（列キーの一覧）で指定してください。",
                 )
             else:
                 clean["computed"] = {"op": computed["op"], "of": [str(k) for k in computed["of"]]}
@@ -353,6 +404,12 @@ class TableBlock(BlockKind):
         )
 
     def clean(self, data: Any) -> dict:
+        return self._clean(data, fiscal_year=None)
+
+    def clean_for(self, data: Any, *, fiscal_year: int | None = None) -> dict:
+        return self._clean(data, fiscal_year=fiscal_year)
+
+    def _clean(self, data: Any, *, fiscal_year: int | None) -> dict:
         errors = Errors()
         data = _dict(data, errors)
         columns = _clean_columns(data.get("columns"), errors)
@@ -398,6 +455,13 @@ class TableBlock(BlockKind):
                         f"/rows/{r}/{col['key']}",
                         f"{r + 1}行目「{col['label']}」: {tables._message(exc)}",
                     )
+                    continue
+                if fiscal_year and col.get("within_fiscal_year"):
+                    problem = tables.outside_fiscal_year(col, row[col["key"]], fiscal_year)
+                    if problem:
+                        errors.add(
+                            f"/rows/{r}/{col['key']}", f"{r + 1}行目「{col['label']}」: {problem}"
+                        )
             rows.append(row)
         summary = []
         raw_summary = data.get("summary", [])
@@ -457,9 +521,10 @@ class TableBlock(BlockKind):
         unit = data.get("unit") or None
         if unit is not None and not isinstance(unit, str):
             errors.add("/unit", "単位は文字で指定してください。")
+        caption = _text(data.get("caption"), "/caption", errors, limit=200)
         errors.raise_if_any("表")
         return {
-            "caption": _text(data.get("caption"), "/caption", errors, limit=200),
+            "caption": caption,
             "unit": unit,
             "columns": columns,
             "rows": rows,
@@ -492,6 +557,11 @@ class TableBlock(BlockKind):
             )
             for values in body_values
         ]
+        for i, col in enumerate(columns):
+            if col["type"] == "date":
+                tables.compact_date_column([row.cells[i] for row in rows], col)
+            if col.get("merge") and data.get("print_columns", 1) <= 1:
+                tables.merge_repeats([row.cells[i] for row in rows])
         notes = []
         for spec in data["summary"]:
             cells = []
@@ -553,6 +623,12 @@ class TableBlock(BlockKind):
                 a, b = [*operands, None, None][:2]
                 ratio = None if a is None or b is None else numbers.ratio_percent(a, b)
                 values[col["key"]] = None if ratio is None else str(ratio)
+            elif computed["op"] == "product":
+                values[col["key"]] = (
+                    None
+                    if not operands or any(v is None for v in operands)
+                    else math.prod(operands)
+                )
         return values
 
     def view(self, data: dict, resolved: Any, *, depth: int) -> dict:
@@ -646,14 +722,16 @@ class MonthlyTableBlock(BlockKind):
         digits = data.get("digits", "half")
         if digits not in {"half", "full"}:
             errors.add("/digits", "数字の表記は half（半角）か full（全角）です。")
+        caption = _text(data.get("caption"), "/caption", errors, limit=200)
+        row_label = _text(data.get("row_label") or "月", "/row_label", errors, limit=20)
         errors.raise_if_any("月別表")
         return {
-            "caption": _text(data.get("caption"), "/caption", errors, limit=200),
+            "caption": caption,
             "measures": measures,
             "summary": summary,
             "split": split,
             "digits": digits,
-            "row_label": _text(data.get("row_label") or "月", "/row_label", errors, limit=20),
+            "row_label": row_label,
         }
 
     def compute(self, data: dict) -> dict:

@@ -146,6 +146,16 @@ class Item(models.Model):
     heading = models.CharField("見出し", max_length=500, blank=True)
     uid = models.UUIDField("識別子", default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField("版", default=1, editable=False)
+    updated_at = models.DateTimeField("更新日時", null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        "reports.User",
+        verbose_name="更新者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = "項目"
@@ -168,6 +178,16 @@ class Block(models.Model):
     data = models.JSONField("内容", default=dict)
     uid = models.UUIDField("識別子", default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField("版", default=1, editable=False)
+    updated_at = models.DateTimeField("更新日時", null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        "reports.User",
+        verbose_name="更新者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = "ブロック"
