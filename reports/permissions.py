@@ -140,6 +140,9 @@ class Policy:
             return own or reviewer or is_admin(user)
         if action in {"edit", "restore"}:
             return own and section.is_editable
+        if action == "import":
+            # Replacing a whole section from an interchange file: administrators only.
+            return is_admin(user) and section.is_editable
         if action == "submit":
             return own and state in (S.DRAFT, S.RETURNED)
         if action == "forward":

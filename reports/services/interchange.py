@@ -281,7 +281,7 @@ def import_report(
                             content={"items": data["items"]},
                             user=user,
                             summary="取込み",
-                            allow_any_state=True,
+                            action="import",
                         )
                     except InvalidInput as exc:
                         raise InvalidInput(
