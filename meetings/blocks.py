@@ -58,7 +58,9 @@ def _text(value: Any, where: str, errors: Errors, *, limit: int) -> str:
     return value
 
 
-def _body_key(value: Any, where: str, errors: Errors) -> str:
+def _body_key(value: Any, where: str, errors: Errors, *, required: bool = True) -> str:
+    if value in (None, "") and not required:
+        return ""  # a new block whose body is not chosen yet: strict_problems reports it
     if not isinstance(value, str) or not value.strip():
         errors.add(where, "会議体（キー）を選んでください。")
         return ""
@@ -258,21 +260,10 @@ class MeetingTableBlock(BlockKind):
     label = "会議の開催状況（表）"
     template_name = "blocks/meeting_table.html"
 
-    def blank_data(self) -> dict:
-        return {
-            "body": "",
-            "categories": None,
-            "content_label": "内容",
-            "columns": ["date", "content"],
-            "date_label": "開催日",
-            "caption": "",
-            "digits": "full",
-        }
-
     def clean(self, data: Any) -> dict:
         errors = Errors()
         data = _object(data, errors)
-        body = _body_key(data.get("body"), "/body", errors)
+        body = _body_key(data.get("body"), "/body", errors, required=False)
         categories = data.get("categories")
         if categories is not None:
             if not isinstance(categories, list):
@@ -431,6 +422,8 @@ class MeetingTableBlock(BlockKind):
         return tables.TableView(caption=caption, columns=columns, rows=rows, row_header=0)
 
     def view(self, data: dict, resolved: Any, *, depth: int) -> dict:
+        if not data["body"]:
+            return {"data": data, "table": None, "missing": True, "unchosen": True}
         found = self._found(data, resolved)
         sessions = self._sessions(data, resolved)
         fiscal_year = (resolved or {}).get("fiscal_year")

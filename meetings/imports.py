@@ -39,10 +39,7 @@ class RowResult:
         return not self.errors
 
     def error_lines(self) -> list[str]:
-        return [
-            f"「{ROW_FIELDS.get(name.split('/')[0], name)}」{message}"
-            for name, message in self.errors.items()
-        ]
+        return [_with_label(name, message) for name, message in self.errors.items()]
 
     def date_text(self) -> str:
         if self.session is None or self.session.start is None:
@@ -82,9 +79,14 @@ class ImportCheck:
         out = {}
         for index, row in enumerate(self.rows):
             for name, message in row.errors.items():
-                label = ROW_FIELDS.get(name.split("/")[0], name)
-                out[f"/rows/{index}/{name}"] = f"{row.number}行目「{label}」: {message}"
+                out[f"/rows/{index}/{name}"] = f"{row.number}行目: {_with_label(name, message)}"
         return out
+
+
+def _with_label(name: str, message: str) -> str:
+    """The message, led by its column's name unless it already starts with it."""
+    label = ROW_FIELDS.get(name.split("/")[0], name)
+    return message if message.startswith(label) else f"「{label}」{message}"
 
 
 def _find_bodies(user: User, names: set[str]) -> tuple[dict, dict]:

@@ -54,6 +54,17 @@ def test_clean_refuses_bad_data_listing_every_problem():
     assert "/columns/2" in d and "/columns" in d and "/digits" in d and "/categories" in d
 
 
+def test_a_new_table_block_may_have_no_body_until_submission():
+    data = table_kind.clean(table_kind.blank_data())
+    assert data["body"] == ""
+    assert table_kind.view(data, table_kind.resolve_many([data], fiscal_year=2024)[0], depth=1)[
+        "unchosen"
+    ]
+    assert [p.message for p in table_kind.strict_problems(data, None)] == [
+        "会議体が選ばれていません。"
+    ]
+
+
 def test_clean_fills_defaults():
     assert table_kind.clean({"body": "b"}) == {
         "body": "b",

@@ -105,7 +105,10 @@ def test_every_bad_row_gets_its_own_message_and_nothing_is_imported(client, edit
     # The service refuses the same rows as a whole, with a pointer and row number per problem.
     with pytest.raises(InvalidInput) as exc:
         imports.import_session_rows(user=editor, fiscal_year=2024, rows=_rows(rows))
-    assert exc.value.details["/rows/2/body"].startswith("4行目「会議体」: 会議体「存在しない会議」")
+    assert exc.value.details["/rows/2/body"].startswith(
+        "4行目: 会議体「存在しない会議」は登録されていません"
+    )
+    assert exc.value.details["/rows/9/format"].startswith("11行目: 開催形式「電話」は使えません")
     assert MeetingSession.objects.count() == 1
     assert not AgendaItem.objects.exists()
 

@@ -63,7 +63,9 @@ def test_who_may_record_meetings_at_all(editor, head, reviewer, planning_head, a
 def test_visible_querysets_by_department(editor, other_editor, reviewer, records, zaisei):
     make_body(zaisei, "財政の会議", key="zaisei")
     assert list(policy.visible(editor, MeetingBody).values_list("key", flat=True)) == ["zenkoku"]
-    assert list(policy.visible(other_editor, MeetingBody).values_list("key", flat=True)) == ["zaisei"]
+    assert list(policy.visible(other_editor, MeetingBody).values_list("key", flat=True)) == [
+        "zaisei"
+    ]
     assert policy.visible(reviewer, MeetingBody).count() == 2
     assert policy.visible(other_editor, MeetingSession).count() == 0
     assert policy.visible(other_editor, ManualCount).count() == 0
