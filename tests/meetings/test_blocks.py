@@ -244,3 +244,45 @@ def test_snapshot_resolution_goes_through_the_registry(bodies):
     assert block_dicts[0]["resolved"]["entries"][0]["count"] == 6
     assert block_dicts[0]["resolved"]["entries"][0]["source"] == "mixed"
     assert [s["sequence"] for s in block_dicts[1]["resolved"]["sessions"]] == [1, 2, None]
+
+
+def test_purpose_block_quotes_the_body_purpose_verbatim(planning, django_assert_num_queries):
+    make_body(
+        planning,
+        "西多摩地域広域行政圏協議会",
+        key="nishitama",
+        purpose="西多摩地域の一体的整備…を行うこと",
+    )
+    make_body(
+        planning,
+        "平和首長会議",
+        key="heiwa",
+        kind="会議",
+        role="affiliate",
+        purpose="世界恒久平和の実現に寄与すること",
+    )
+    kind = blocks.get("meeting_purpose")
+    datas = [
+        kind.clean(
+            {
+                "body": "nishitama",
+                "after": "を目的とする協議会の構成団体として、会議に出席するとともに、各種活動や共同事業を実施した。",
+            }
+        ),
+        kind.clean({"body": "heiwa"}),
+        kind.clean({"body": "gone"}),
+    ]
+    with django_assert_num_queries(1):
+        resolved = kind.resolve_many(datas, fiscal_year=2024)
+    texts = [kind.view(d, r, depth=2)["text"] for d, r in zip(datas, resolved, strict=True)]
+    assert texts[0] == (
+        "「西多摩地域の一体的整備…を行うこと」を目的とする協議会の構成団体として、会議に出席するとともに、"
+        "各種活動や共同事業を実施した。"
+    )
+    assert (
+        texts[1] == "「世界恒久平和の実現に寄与すること」を目的とする平和首長会議に加盟している。"
+    )
+    assert kind.view(datas[2], resolved[2], depth=2)["missing"]
+    assert [p.message for p in kind.strict_problems(datas[2], resolved[2])] == [
+        "会議体「gone」が登録されていません。"
+    ]

@@ -49,6 +49,15 @@ def rendered(planning, report):
         ("itsukaichi-fukusenka", "ＪＲ五日市線複線化促進協議会", ("協議会", "事務局会議")),
     ):
         body_item = item(s, heading, parent=one)
+        if key == "nishitama-kouiki":
+            block(
+                body_item,
+                "meeting_purpose",
+                {
+                    "body": key,
+                    "after": "を目的とする協議会の構成団体として、会議に出席するとともに、各種活動や共同事業を実施した。",
+                },
+            )
         block(item(s, "会議", parent=body_item), "meeting_counts", counts(*entries, body=key))
     for key, heading in (
         ("mitaka-tachikawa-fukufukusen", "三鷹・立川間立体化複々線促進協議会"),
@@ -151,6 +160,15 @@ def rendered(planning, report):
 def test_every_count_line_of_the_excerpt(rendered, line):
     text, _ = rendered
     assert line.replace(" ", "") in text.replace(" ", "")
+
+
+def test_the_purpose_is_quoted_from_the_body(rendered):
+    text, _ = rendered
+    assert (
+        "「西多摩地域の一体的整備と住民の福祉増進を図るため、広域行政圏計画の策定及び広域行政"
+        "圏に関する必要な事務の連絡調整を行うこと」を目的とする協議会の構成団体として、会議に出"
+        "席するとともに、各種活動や共同事業を実施した。"
+    ) in text
 
 
 def test_counts_keep_their_order_and_numbering(rendered):
