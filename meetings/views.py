@@ -148,7 +148,14 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if sessions:
         preview_table = _preview(
-            meeting_blocks.MeetingTableBlock(), {"body": body.key}, fiscal_year
+            meeting_blocks.MeetingTableBlock(),
+            {"body": body.key, "columns": _preview_columns(sessions)},
+            fiscal_year,
+        )
+    preview_purpose = None
+    if body.purpose:
+        preview_purpose = _preview(
+            meeting_blocks.MeetingPurposeBlock(), {"body": body.key}, fiscal_year
         )
     can_edit = policy.can(request.user, "edit", body)
     session_rows = [
@@ -174,11 +181,24 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session_rows": session_rows,
             "count_rows": count_rows,
             "preview_counts": preview_counts,
+            "preview_purpose": preview_purpose,
             "preview_table": preview_table,
             "can_edit": can_edit,
             "active": body.is_active_in(fiscal_year),
         },
     )
+
+
+def _preview_columns(sessions: list[MeetingSession]) -> list[str]:
+    """The columns the excerpt would use: 内容 when there is an agenda, else 会場 and 出席者数."""
+    if any(s.agenda_items.all() or s.note for s in sessions):
+        return ["date", "content"]
+    columns = ["date"]
+    if any(s.venue for s in sessions):
+        columns.append("venue")
+    if any(s.attendance is not None for s in sessions):
+        columns.append("attendance")
+    return columns if len(columns) > 1 else ["date", "content"]
 
 
 def _preview(kind, data: dict, fiscal_year: int, depth: int = 1) -> dict:
@@ -314,7 +334,7 @@ def session_export(request: HttpRequest) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*spreadsheets.TEMPLATE_HEADERS, "会議体名", "担当課", "年度"])
-    for s in filterset.qs.iterator(chunk_size=500):
+    for s in filterset.qs:  # prefetches agendas once: a fixed number of queries
         writer.writerow(
             [
                 s.body.key,

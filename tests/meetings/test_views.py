@@ -37,7 +37,9 @@ def count_queries(client, url):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("url_name", ["meetings:session-list", "meetings:body-list"])
+@pytest.mark.parametrize(
+    "url_name", ["meetings:session-list", "meetings:body-list", "meetings:session-export"]
+)
 def test_list_pages_run_the_same_number_of_queries_for_10_and_1000_sessions(
     client, reviewer, planning, koshitsu, url_name
 ):
