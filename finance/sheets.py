@@ -732,6 +732,8 @@ def grant_from_rows(rows: list[list[Any]], base: dict) -> dict:
         )
     projects = []
     for v in values:
+        if isinstance(v.get("name"), str) and _RECEIVED.match(v["name"]):
+            continue  # the 交付額 note printed under the table
         if is_total(v.get("name")):
             result["projects_total"] = v.get("amount")
             continue

@@ -228,7 +228,8 @@ def loan_tables(bonds: dict) -> list[TableView]:
     total = compute.bond_figures(bonds).loans_total
     rows.append(
         Row(
-            [_text("合計", header=True), _amount(total)] + [_text("") for _ in range(5)],
+            [_text("合計", header=True), _amount(total)]
+            + [Cell(None, "", col["type"]) for col in columns[2:]],
             kind="total",
         )
     )

@@ -658,3 +658,75 @@ SOGO = {
     ],
 }
 SOGO_PRINTED = [(1809014, 1774027, 34987, "2.0")]
+
+# -- bonds, funds and grants ------------------------------------------------------------------
+# The excerpt has no 地方債, 基金 or 充当事業 tables; these are small made-up figures in their
+# layout, for the tests of the identities and of the carry-over.
+SAMPLE_BONDS = {
+    "unit": "千円",
+    "loans": [
+        {
+            "purpose": "臨時財政対策債",
+            "amount": 120000,
+            "date": "2025-03-25",
+            "lender": "財政融資資金",
+            "rate": "0.900",
+            "term_years": 20,
+            "grace_years": 3,
+        },
+        {
+            "purpose": "学校施設整備事業債",
+            "amount": 85000,
+            "date": "2025-05-20",
+            "lender": "地方公共団体金融機構",
+            "rate": "1.100",
+            "term_years": 25,
+            "grace_years": 5,
+        },
+    ],
+    "balances": [
+        {"lender": "財政融資資金", "opening": 4600000, "repaid": 410000},
+        {"lender": "地方公共団体金融機構", "opening": 2750000, "repaid": 260000},
+    ],
+}
+SAMPLE_FUNDS = [
+    {
+        "key": "zaisei-chosei",
+        "name": "財政調整基金",
+        "unit": "千円",
+        "order": 1,
+        "opening": 3200000,
+        "deposits": [
+            {"label": "決算剰余金の積立", "amount": 600000},
+            {"label": "運用利子", "amount": 1200},
+        ],
+        "withdrawals": [{"label": "一般会計への繰入（財源調整）", "amount": 450000}],
+        "sub_balances": [],
+    },
+    {
+        "key": "kokyo-shisetsu",
+        "name": "公共施設等整備基金",
+        "unit": "千円",
+        "order": 2,
+        "opening": 1000000,
+        "deposits": [{"label": "ふるさと納税寄附金", "amount": 30000}],
+        "withdrawals": [],
+        "sub_balances": [
+            {"label": "学校施設分", "amount": 700000},
+            {"label": "その他の施設分", "amount": 330000},
+        ],
+    },
+]
+SAMPLE_GRANTS = [
+    {
+        "key": "sogo",
+        "name": "東京都市町村総合交付金",
+        "unit": "千円",
+        "order": 1,
+        "received": 1809014,
+        "projects": [
+            {"name": "道路維持補修事業", "amount": 809014, "description": "市道の補修"},
+            {"name": "小中学校施設改修事業", "amount": 1000000, "description": "体育館の空調設置"},
+        ],
+    }
+]
