@@ -14,6 +14,7 @@ from typing import Any
 from django.http import QueryDict
 
 from akiruno import numbers
+from akiruno.wareki import to_halfwidth
 
 from . import compute
 from .validation import KINDS as ACCOUNT_KINDS
@@ -392,10 +393,8 @@ class AccountForm(RecordForm):
 
 
 def numbers_text(text: str) -> str:
-    from akiruno.wareki import to_halfwidth
-
-    text = to_halfwidth(text or "").strip().replace("－", "-").replace("−", "-")
-    return text
+    """A typed line number, half-width: "１－２" → "1-2"."""
+    return to_halfwidth(text or "").strip().replace("−", "-").replace("‐", "-")
 
 
 def _line_row(line: dict, parent: dict | None) -> dict:

@@ -94,6 +94,15 @@ KINDS: dict[str, RecordKind] = {
     ),
 }
 BY_MODEL = {kind.model: kind for kind in KINDS.values()}
+# The URL name of each kind, for the staff pages and the API.
+SLUGS = {
+    "accounts": "account",
+    "comparisons": "comparison",
+    "bonds": "bonds",
+    "funds": "fund",
+    "grants": "grant",
+}
+SLUG_OF = {kind: slug for slug, kind in SLUGS.items()}
 
 
 def kind_of(obj: Model) -> RecordKind:

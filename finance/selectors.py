@@ -145,3 +145,29 @@ def year_totals(entry: Entry) -> dict:
         total = compute.total_figures(part["lines"], n)
         sides.append((compute.PART_LABELS[part["part"]], total.final, total.settlement))
     return {"sides": sides, "lines": sum(len(p["lines"]) for p in data["parts"])}
+
+
+def block_choices(*, fiscal_year: int) -> dict[str, list[tuple[str, str]]]:
+    """What a finance block of a section may refer to: (key, title) per block kind."""
+    choices: dict[str, list[tuple[str, str]]] = {
+        "budget_statement": [
+            (a.key, a.name)
+            for a in Account.objects.filter(fiscal_year=fiscal_year).order_by("order", "key")
+        ],
+        "comparison_table": [
+            (t.key, t.title)
+            for t in ComparisonTable.objects.filter(fiscal_year=fiscal_year).order_by(
+                "order", "key"
+            )
+        ],
+        "bond_table": [("loans", "地方債借入状況"), ("balances", "地方債借入先別現在高")],
+        "fund_table": [
+            (f.key, f.name)
+            for f in Fund.objects.filter(fiscal_year=fiscal_year).order_by("order", "key")
+        ],
+        "grant_use": [
+            (g.key, g.name)
+            for g in Grant.objects.filter(fiscal_year=fiscal_year).order_by("order", "key")
+        ],
+    }
+    return choices

@@ -129,7 +129,7 @@ def finance_start_year(*, fiscal_year: int, user: User) -> dict[str, list[str]]:
     carry-over difference, never silently overwritten); empty 前年度 cells of existing
     comparison tables are filled. Returns the titles created, filled and kept.
     """
-    department = _require_creator(user)
+    _require_creator(user)
     check_year_open(fiscal_year)
     done: dict[str, list[str]] = {"created": [], "filled": [], "kept": []}
     last = selectors.year_data(fiscal_year=fiscal_year - 1, with_last_year=False)
@@ -156,7 +156,6 @@ def finance_start_year(*, fiscal_year: int, user: User) -> dict[str, list[str]]:
             done["filled"].append(mine.title)
         else:
             done["kept"].append(mine.title)
-    del department
     return done
 
 

@@ -21,16 +21,7 @@ from akiruno.exceptions import ApplicationError, InvalidInput, NotFound, StaleVe
 from akiruno.exceptions import PermissionDenied as DomainPermissionDenied
 
 from . import forms, selectors, services, sheets, tables, validation
-from .kinds import KINDS
-
-SLUGS = {
-    "accounts": "account",
-    "comparisons": "comparison",
-    "bonds": "bonds",
-    "funds": "fund",
-    "grants": "grant",
-}
-SLUG_OF = {kind: slug for slug, kind in SLUGS.items()}
+from .kinds import KINDS, SLUG_OF, SLUGS
 
 
 def _kind(slug: str) -> str:
