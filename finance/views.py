@@ -169,7 +169,14 @@ def _render_record(
             preview = tables.record_tables(kind, data)
         except TypeError:  # a figure missing while editing: nothing to preview yet
             preview = []
+    if request.method == "POST":
+        # Echo the version the user started from: after a conflict, saving again must fail
+        # again rather than overwrite the other person's figures.
+        form_version = _version(request)
+    else:
+        form_version = entry.obj.version if entry else 0
     context = {
+        "form_version": form_version,
         "kind": kind,
         "slug": SLUG_OF[kind],
         "spec": spec,
@@ -473,6 +480,11 @@ def record_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def record_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     kind = _kind(slug)
     entry = _entry(request, kind, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request, "削除するには「削除することを確認しました」にチェックを入れてください。"
+        )
+        return redirect(record_url(kind, pk))
     try:
         services.record_delete(record=entry.obj, user=request.user, version=_version(request))
     except DomainPermissionDenied as exc:

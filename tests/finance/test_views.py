@@ -94,7 +94,9 @@ def test_reviewers_see_the_tables_but_cannot_save(client, fy2024, reviewer):
     assert response.status_code == 200
     assert 'class="finance-form"' not in response.content.decode()
     assert client.post(_url(account), {"action": "save", "version": 1}).status_code == 403
-    assert client.post(_url(account, "delete/"), {"version": 1}).status_code == 403
+    assert (
+        client.post(_url(account, "delete/"), {"version": 1, "confirm": "yes"}).status_code == 403
+    )
     assert Account.objects.filter(pk=account.pk, version=1).exists()
 
 
@@ -194,6 +196,12 @@ def test_a_stale_grid_is_refused_with_409(finance_client, fy2024):
     response = finance_client.post(_url(account), data)
     assert response.status_code == 409
     assert "他の人が保存しました" in response.content.decode()
+    # the form still carries the version the user started from: saving again fails again
+    assert _form_data(response)["version"] == "1"
+    assert (
+        finance_client.post(_url(account), _form_data(response) | {"action": "save"}).status_code
+        == 409
+    )
     assert selectors.entry_for(_kokuho()).data["parts"][0]["lines"][0]["settlement"] == 1547761
 
 
@@ -221,7 +229,12 @@ def test_creating_and_deleting_a_record(finance_client, fy2024):
     assert response.status_code == 302
     grant = next(g for g in selectors.year_data(fiscal_year=2024).grants if g.obj.key == "digiden")
     assert grant.data["projects"][0]["amount"] == 3000
-    response = finance_client.post(response["Location"] + "delete/", {"version": 1})
+    refused = finance_client.post(response["Location"] + "delete/", {"version": 1})
+    assert refused.status_code == 302
+    assert len(selectors.year_data(fiscal_year=2024).grants) == 2
+    response = finance_client.post(
+        response["Location"] + "delete/", {"version": 1, "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert len(selectors.year_data(fiscal_year=2024).grants) == 1
 
