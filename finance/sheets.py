@@ -539,6 +539,8 @@ def account_part_from_paste(rows: list[list[Any]], base: dict, part: str) -> dic
     n = base["supplementary_count"]
     tables = find_tables(rows, [ACCOUNT])["account"]
     label = compute.PART_LABELS[part]
+    if any(_part_of(v.get("part")) for table in tables for _, v in table.rows):
+        return account_from_sheet(rows, base)  # the whole statement, sides named: not one part
     if tables:
         for table in tables:
             _check_supplementary(table, n, base["name"])

@@ -459,3 +459,24 @@ def test_the_statement_page_runs_a_fixed_number_of_queries(
     assert f'name="revenue-{lines - 1}-initial"' in response.content.decode()
     with django_assert_max_num_queries(8):
         finance_client.get(_url(account, "download.xlsx"))
+
+
+def test_pasting_the_whole_downloaded_statement_fills_each_side(finance_client, fy2024):
+    account = _kokuho()
+    wb = openpyxl.load_workbook(
+        io.BytesIO(finance_client.get(_url(account, "download.xlsx")).content)
+    )
+    lines = []
+    for row in wb.active.iter_rows(values_only=True):
+        if row[2] == "諸支出金":
+            row = (*row[:11], 72360)  # 決算額
+        if row[2] == "合計" and row[0] == "歳出":
+            row = (*row[:11], 8144403)
+        lines.append("\t".join("" if v is None else str(v) for v in row))
+    response = finance_client.post(
+        _url(account, "paste/"), {"paste": "\n".join(lines), "target": "revenue", "version": 1}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    data = selectors.entry_for(_kokuho()).data
+    assert [len(p["lines"]) for p in data["parts"]] == [7, 8]
+    assert data["parts"][1]["lines"][6]["settlement"] == 72360
