@@ -7,4 +7,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("meetings/", include("meetings.api_urls")),
+    path("finance/", include("finance.api_urls")),
 ]

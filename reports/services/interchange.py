@@ -180,7 +180,6 @@ def import_report(
     """Validate the whole document, then write it in one transaction (or nothing)."""
     from finance.interchange import import_finance
     from meetings.interchange import import_meetings
-
     from reports.services.content import section_replace_content
 
     errors = schema_errors(document)

@@ -679,7 +679,7 @@ def comparison_rows(table: dict) -> list[tuple]:
     values: dict[str, tuple[int, int]] = {}
     out = []
     for row in table["rows"]:
-        if "formula" in row:
+        if row.get("formula"):
             tokens = re.findall(r"[+-]|[^+-]", row["formula"])
             current, previous = values[tokens[0]]
             for op, letter in zip(tokens[1::2], tokens[2::2], strict=True):

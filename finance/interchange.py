@@ -1,0 +1,131 @@
+"""The "finance" object of the interchange format (docs/report-format.md, "Finance").
+
+`export_finance(fiscal_year=…)` returns a year's finance records, input figures only.
+`import_finance(data, fiscal_year=…)` validates everything first, every problem at a JSON
+pointer under "/finance" (cells, printed totals that differ from the computed ones, and the
+identities: 歳入 = 歳出, Σ 充当額 = 交付額, …) and raises them together as one InvalidInput;
+only then it replaces the year's finance records, in one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from reports.models import Department
+
+from . import records, validation
+from .kinds import KINDS
+from .services import check_year_open
+
+LISTS = {"accounts": "account", "comparisons": "comparison", "funds": "fund", "grants": "grant"}
+ROOT = "/finance"
+
+
+def export_finance(*, fiscal_year: int) -> dict:
+    """The finance records of a year as the interchange format's "finance" object."""
+    ledger = records.ledgers_qs().filter(fiscal_year=fiscal_year).first()
+    return {
+        "accounts": [
+            records.account_dict(a)
+            for a in records.accounts_qs().filter(fiscal_year=fiscal_year).order_by("order", "key")
+        ],
+        "comparisons": [
+            records.comparison_dict(t)
+            for t in records.comparisons_qs()
+            .filter(fiscal_year=fiscal_year)
+            .order_by("order", "key")
+        ],
+        "bonds": records.bonds_dict(ledger) if ledger else None,
+        "funds": [
+            records.fund_dict(f)
+            for f in records.funds_qs().filter(fiscal_year=fiscal_year).order_by("order", "key")
+        ],
+        "grants": [
+            records.grant_dict(g)
+            for g in records.grants_qs().filter(fiscal_year=fiscal_year).order_by("order", "key")
+        ],
+    }
+
+
+def validate_finance(data: Any, *, fiscal_year: int) -> dict:
+    """Clean the "finance" object; raise InvalidInput listing every problem at its pointer."""
+    errors = validation.Errors()
+    if not isinstance(data, dict):
+        errors.add(ROOT, "finance はオブジェクトで指定してください。")
+        errors.raise_if_any("財政データ")
+    unknown = set(data) - {*LISTS, "bonds"}
+    for name in sorted(unknown):
+        errors.add(f"{ROOT}/{name}", f"「{name}」という項目は finance にありません。")
+    clean: dict[str, Any] = {}
+    located: list[tuple[str, dict]] = []
+    for field, kind_name in LISTS.items():
+        kind = KINDS[kind_name]
+        raw_list = data.get(field) or []
+        if not isinstance(raw_list, list):
+            errors.add(f"{ROOT}/{field}", f"{field} は一覧（配列）で指定してください。")
+            raw_list = []
+        seen: set[str] = set()
+        clean[field] = []
+        for i, raw in enumerate(raw_list):
+            where = f"{ROOT}/{field}/{i}"
+            before = len(errors)
+            record = kind.clean(raw, errors, where, fiscal_year=fiscal_year)
+            if record.get("key") in seen:
+                errors.add(f"{where}/key", f"キー「{record['key']}」が重複しています。")
+            seen.add(record.get("key"))
+            if len(errors) == before:
+                for p in kind.problems(record):
+                    errors.add(f"{where}{p.where}", p.message)
+            clean[field].append(record)
+            located.append((where, record))
+    raw_bonds = data.get("bonds")
+    clean["bonds"] = None
+    if raw_bonds is not None:
+        where = f"{ROOT}/bonds"
+        before = len(errors)
+        bonds = KINDS["bonds"].clean(raw_bonds, errors, where, fiscal_year=fiscal_year)
+        if len(errors) == before:
+            for p in KINDS["bonds"].problems(bonds):
+                errors.add(f"{where}{p.where}", p.message)
+        clean["bonds"] = bonds
+        located.append((where, bonds))
+    codes = {record["department"] for _, record in located}
+    known = set(Department.objects.filter(code__in=codes).values_list("code", flat=True))
+    for where, record in located:
+        if record["department"] not in known:
+            errors.add(
+                f"{where}/department",
+                f"担当課「{record['department']}」が登録されていません。先に組織を登録してください。",
+            )
+    errors.raise_if_any("財政データ")
+    return clean
+
+
+def import_finance(data: dict, *, fiscal_year: int) -> None:
+    """Replace the year's finance records with `data`, after validating all of it."""
+    clean = validate_finance(data, fiscal_year=fiscal_year)
+    _write(clean, fiscal_year=fiscal_year)
+
+
+@transaction.atomic
+def _write(clean: dict, *, fiscal_year: int) -> None:
+    check_year_open(fiscal_year)
+    codes = {r["department"] for field in LISTS for r in clean[field]}
+    if clean["bonds"] is not None:
+        codes.add(clean["bonds"]["department"])
+    departments = {d.code: d for d in Department.objects.filter(code__in=codes)}
+    for kind in KINDS.values():
+        kind.model.objects.filter(fiscal_year=fiscal_year).delete()
+    for field, kind_name in LISTS.items():
+        kind = KINDS[kind_name]
+        for record in clean[field]:
+            obj = kind.model(fiscal_year=fiscal_year, department=departments[record["department"]])
+            kind.write(obj, record)
+    if clean["bonds"] is not None:
+        kind = KINDS["bonds"]
+        obj = kind.model(
+            fiscal_year=fiscal_year, department=departments[clean["bonds"]["department"]]
+        )
+        kind.write(obj, clean["bonds"])
