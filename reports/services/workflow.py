@@ -135,6 +135,8 @@ def check_actor(user: Actor, action: str, section: Section) -> None:
     transition = TRANSITIONS[action]
     policy.check(user, "view", section)
     if action == "reopen" and section.report.state == AnnualReport.State.PUBLISHED:
+        if not is_reviewer(user):
+            raise PermissionDenied(policy.denied_message(action, section))
         raise Conflict(
             "公開済みの報告書の課別報告は再開できません。",
             details={"report_state": section.report.state},

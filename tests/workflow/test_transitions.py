@@ -276,3 +276,12 @@ def test_reopen_is_refused_once_the_report_is_published(filled, people):
         workflow.section_reopen(section=filled, user=people["reviewer"], reason="直したい。")
     assert "公開済み" in exc.value.message
     assert counts() == before
+
+
+def test_reopening_a_published_section_is_still_a_403_for_the_department(filled, people):
+    from akiruno.exceptions import PermissionDenied
+
+    advance(filled, "approved", **people)
+    AnnualReport.objects.filter(pk=filled.report_id).update(state="published")
+    with pytest.raises(PermissionDenied):
+        workflow.section_reopen(section=filled, user=people["head"], reason="直したい。")

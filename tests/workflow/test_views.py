@@ -410,3 +410,29 @@ def test_index_lists_own_sections_and_years_for_reviewers(client, filled, people
     client.force_login(people["reviewer"])
     page = client.get("/staff/review/").content.decode()
     assert "/staff/reports/2024/dashboard/" in page
+
+
+def test_whole_report_preview_query_count_does_not_grow(
+    client, report, reviewer, django_assert_max_num_queries
+):
+    client.force_login(reviewer)
+    for section in make_sections(report, 3):
+        fill(section)
+    small = _queries(client, "/staff/reports/2024/preview/")
+    for section in make_sections(report, 30, offset=3):
+        fill(section)
+    with django_assert_max_num_queries(small):
+        page = client.get("/staff/reports/2024/preview/").content.decode()
+    assert page.count('class="draft-page-mark"') == 33
+
+
+def test_the_approval_page_after_approval(client, filled, people, planning_head):
+    advance(filled, "approved", **people)
+    workflow.report_approve(report=filled.report, user=planning_head)
+    client.force_login(planning_head)
+    page = client.get("/staff/reports/2024/approval/").content.decode()
+    assert "この報告書は「承認済」です。" in page
+    assert "報告書を承認する</button>" not in page
+    response = client.post("/staff/reports/2024/approval/")
+    assert response.status_code == 409
+    assert "「承認済」のため、承認できません" in response.content.decode()
