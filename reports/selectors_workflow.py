@@ -25,10 +25,12 @@ from reports.models import (
     SectionSnapshot,
     User,
 )
-from reports.services.notifications import NOT_FORWARDED
 from reports.snapshot import section_content
 
 S = Section.State
+
+# Sections the department still holds: the deadline (sending to the planning division) applies.
+NOT_FORWARDED = (S.DRAFT, S.RETURNED, S.AWAITING_HEAD)
 
 
 # -- one section -------------------------------------------------------------------------------

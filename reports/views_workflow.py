@@ -136,7 +136,7 @@ def _pin_targets(content: dict) -> dict[str, list[dict]]:
         entries = [{"slot": slot, "item": uid, "block": "", "label": "この項目全体", "tables": []}]
         slot += 1
         for block in item.get("blocks", []):
-            views = services._block_tables(block)
+            views = services.block_tables(block)
             if not views:
                 continue
             tables = [
@@ -153,7 +153,7 @@ def _pin_targets(content: dict) -> dict[str, list[dict]]:
                     "slot": slot,
                     "item": uid,
                     "block": str(block.get("uid") or ""),
-                    "label": services._block_label(block),
+                    "label": services.block_label(block),
                     "tables": tables,
                 }
             )

@@ -17,16 +17,21 @@ def create_append_only_triggers(apps, schema_editor):
         if vendor == "sqlite":
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;",
+                params=None,
             )
         elif vendor == "postgresql":
+            # params=None: the SQL is sent as is, never parsed for placeholders.
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION reports_refuse_change() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;"
+                "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; END; "
+                "$$ LANGUAGE plpgsql;",
+                params=None,
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION reports_refuse_change();"
+                "FOR EACH ROW EXECUTE FUNCTION reports_refuse_change();",
+                params=None,
             )
 
 

@@ -40,10 +40,9 @@ from reports.models import (
     SectionEvent,
     User,
 )
+from reports.selectors_workflow import NOT_FORWARDED
 
 logger = logging.getLogger(__name__)
-
-NOT_FORWARDED = (Section.State.DRAFT, Section.State.RETURNED, Section.State.AWAITING_HEAD)
 
 
 def after_commit(func: Callable[..., Any], *args: Any) -> None:

@@ -254,7 +254,7 @@ def take_snapshot(section: Section, content: dict | None = None) -> SectionSnaps
 # -- pinned comments ---------------------------------------------------------------------------
 
 
-def _block_label(block: dict) -> str:
+def block_label(block: dict) -> str:
     try:
         kind_label = blocks.get(block["kind"]).label or block["kind"]
     except InvalidInput:
@@ -263,7 +263,7 @@ def _block_label(block: dict) -> str:
     return f"{kind_label}「{caption}」" if caption else kind_label
 
 
-def _block_tables(block: dict) -> list:
+def block_tables(block: dict) -> list:
     try:
         return blocks.get(block["kind"]).tables(block.get("data", {}), block.get("resolved"))
     except Exception:  # a block that cannot be computed has no cells to pin to
@@ -316,7 +316,7 @@ def clean_pinned(content: dict, pinned: Iterable[dict]) -> list[dict]:
                 errors[f"{where}/block"] = "指定されたブロックはこの項目にありません。"
                 continue
             out["block_uid"] = block_uid
-            out["place"] = f"{place} ／ {_block_label(block)}"
+            out["place"] = f"{place} ／ {block_label(block)}"
             row, column = pin.get("row"), pin.get("column")
             if row not in (None, "") or column not in (None, ""):
                 cell_place = _clean_cell(block, pin, out, errors, where)
@@ -333,7 +333,7 @@ def clean_pinned(content: dict, pinned: Iterable[dict]) -> list[dict]:
 
 
 def _clean_cell(block: dict, pin: dict, out: dict, errors: dict, where: str) -> str | None:
-    views = _block_tables(block)
+    views = block_tables(block)
     try:
         table_index = int(pin.get("table") or 0)
     except (TypeError, ValueError):
@@ -653,7 +653,7 @@ def report_approve(
 def comment_resolve(*, comment: ReviewComment, user: User, resolved: bool = True) -> ReviewComment:
     """The department marks a return comment as dealt with (or not), while the section is theirs."""
     current = (
-        ReviewComment.objects.select_for_update()
+        ReviewComment.objects.select_for_update(of=("self",))
         .select_related("section__report", "section__department")
         .get(pk=comment.pk)
     )

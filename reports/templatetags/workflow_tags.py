@@ -90,3 +90,20 @@ def error_lines(error: Any) -> list[str]:
         else:
             lines.append(str(value))
     return lines
+
+
+@register.simple_tag(takes_context=True)
+def workflow_return_comments(context: dict, section) -> dict:
+    """The comments of the section's last return, for pages other than the review page."""
+    user = context.get("user")
+    last_return = sel.latest_return(section)
+    comments = sel.return_comments(last_return)
+    return {
+        "last_return": last_return,
+        "comments": comments,
+        "by_item": sel.comments_by_place(comments),
+        "resolved": sum(1 for c in comments if c.is_resolved),
+        "can_resolve": last_return is not None
+        and section.is_editable
+        and policy.can(user, "edit", section),
+    }

@@ -79,3 +79,17 @@ def test_comments_of_an_earlier_return_cannot_be_changed(returned, people):
     workflow.section_return(section=returned, user=people["reviewer"], comment="もう一度。")
     with pytest.raises(Conflict):
         workflow.comment_resolve(comment=old, user=people["editor"])
+
+
+def test_the_comments_partial_for_other_pages(returned, people):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "staff/workflow/_return_comments.html", {"section": returned, "user": people["editor"]}
+    )
+    assert "（対応済み 0／3件）" in html
+    assert html.count("対応済みにする") == 3
+    html = render_to_string(
+        "staff/workflow/_return_comments.html", {"section": returned, "user": people["reviewer"]}
+    )
+    assert "対応済みにする" not in html and "号数を明記。" in html

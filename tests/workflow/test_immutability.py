@@ -69,3 +69,20 @@ def test_the_admin_shows_events_but_offers_no_change_or_delete(event, admin_user
     assert client.post("/admin/reports/reportevent/1/delete/", {"post": "yes"}).status_code == 403
     event.refresh_from_db()
     assert event.comment == ""
+
+
+def test_the_database_refuses_a_delete_in_raw_sql_where_it_can(event):
+    """PostgreSQL refuses DELETE as well (its test flush uses TRUNCATE, which triggers do not
+    see); SQLite's test flush deletes rows, so there only the ORM refuses."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM reports_sectionevent"  # a baseline both vendors answer
+        )
+        before = cursor.fetchone()[0]
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("DELETE FROM reports_sectionevent")
+    assert SectionEvent.objects.count() == before
+    with pytest.raises(RuntimeError):
+        event.delete()
