@@ -78,3 +78,45 @@ class SectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# -- the review workflow: events and snapshots are append-only, so the admin only shows them ---
+from .models import ReportEvent, SectionEvent, SectionSnapshot  # noqa: E402
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only: no add, change or delete, and no bulk actions (the delete action included)."""
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SectionEvent)
+class SectionEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "section", "action", "from_state", "to_state", "actor"]
+    list_filter = ["action", "section__report"]
+    search_fields = ["section__department_name", "actor__username", "actor__full_name", "comment"]
+    list_select_related = ["section__report", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "report", "action", "actor"]
+    list_filter = ["action", "report"]
+    list_select_related = ["report", "actor"]
+
+
+@admin.register(SectionSnapshot)
+class SectionSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "section", "section_version", "checksum"]
+    list_filter = ["section__report"]
+    list_select_related = ["section__report"]

@@ -16,3 +16,12 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT = VAR_DIR / "test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Workflow: concurrency tests run real threads. SQLite's shared in-memory test database fails
+# at once with "database table is locked" instead of waiting, so the tests use a file of their own.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"akiruno-test-{os.getpid()}.sqlite3")
+    }

@@ -3,14 +3,24 @@
 from .content import AnnualReport, Block, Item, Section
 from .history import SectionRevision
 from .org import Department, User
-from .workflow import ReportEvent, SectionEvent, SectionSnapshot
+from .workflow import (
+    DeadlineReminder,
+    Notification,
+    ReportEvent,
+    ReviewComment,
+    SectionEvent,
+    SectionSnapshot,
+)
 
 __all__ = [
     "AnnualReport",
     "Block",
+    "DeadlineReminder",
     "Department",
     "Item",
+    "Notification",
     "ReportEvent",
+    "ReviewComment",
     "Section",
     "SectionEvent",
     "SectionRevision",

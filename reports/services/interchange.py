@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from akiruno.exceptions import Conflict, InvalidInput
-from reports.models import AnnualReport, Department, Section, SectionEvent, SectionSnapshot, User
+from reports.models import AnnualReport, Department, Section, User
 from reports.permissions import policy
 from reports.snapshot import section_content
 
@@ -181,6 +181,7 @@ def import_report(
     from finance.interchange import import_finance
     from meetings.interchange import import_meetings
     from reports.services.content import section_replace_content
+    from reports.services.workflow import section_set_imported_state
 
     errors = schema_errors(document)
     if errors:
@@ -261,7 +262,7 @@ def import_report(
                     state = data.get("state", "draft") if keep_states else Section.State.DRAFT
                     if section is None:
                         section = Section.objects.create(
-                            report=report, department=dept, department_name=dept.name, state=state
+                            report=report, department=dept, department_name=dept.name
                         )
                         result.created_sections.append(dept.code)
                     else:
@@ -291,9 +292,7 @@ def import_report(
                             },
                         ) from None
                     if keep_states and state != Section.State.DRAFT:
-                        Section.objects.filter(pk=section.pk).update(state=state)
-                        section.refresh_from_db()
-                        _record_import_event(section, user)
+                        section_set_imported_state(section=section, user=user, state=state)
 
                 collect(write_section)
             if problems:
@@ -326,25 +325,3 @@ def _upsert_departments(rows: list[dict]) -> dict[str, Department]:
             out[row["code"]].parent = parent
             out[row["code"]].save(update_fields=["parent"])
     return out
-
-
-def _record_import_event(section: Section, user: User) -> None:
-    import hashlib
-
-    content = section_content(section)
-    digest = hashlib.sha256(
-        json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    ).hexdigest()
-    snapshot = SectionSnapshot.objects.create(
-        section=section, section_version=section.version, content=content, checksum=digest
-    )
-    SectionEvent.objects.create(
-        section=section,
-        action=SectionEvent.Action.IMPORT,
-        from_state=Section.State.DRAFT,
-        to_state=section.state,
-        actor=user,
-        comment="ファイルの状態のまま取り込み",
-        snapshot=snapshot,
-        section_version=section.version,
-    )

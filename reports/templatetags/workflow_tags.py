@@ -1,0 +1,109 @@
+"""Template helpers of the review workflow: the panel's state and the unread-notice count.
+
+{% load workflow_tags %}
+{% workflow_panel_state section as wf %}   actions, holder, refusal reason, deadline, last event
+{% unread_notifications as unread %}       the signed-in user's unread notifications (one query)
+{{ mapping|get:key }}                      a dict lookup
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from reports import selectors_workflow as sel
+from reports.models import SectionEvent
+from reports.permissions import is_reviewer, policy
+from reports.services import notifications, workflow
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def workflow_panel_state(context: dict, section) -> dict:
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    actions = workflow.available_actions(user, section)
+    refusal = None
+    if section.state == section.State.IN_REVIEW and is_reviewer(user) and "approve" not in actions:
+        refusal = policy.approve_refusal(user, section)
+    heads = []
+    if section.state == section.State.AWAITING_HEAD:
+        heads = sel.heads_by_department([section.department_id]).get(section.department_id, [])
+    deadline = section.report.deadline
+    last_event = (
+        SectionEvent.objects.filter(section_id=section.pk)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return {
+        "actions": actions,
+        "holder": sel.holder_label(section, heads),
+        "approve_refusal": refusal,
+        "deadline": deadline,
+        "days_overdue": sel.days_overdue(section, deadline, timezone.localdate()),
+        "last_event": last_event,
+        "can_preview": policy.can(user, "preview", section),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: dict) -> int:
+    user = context.get("user")
+    return notifications.unread_count(user) if user is not None else 0
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping.get(key) if hasattr(mapping, "get") else mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+@register.simple_tag
+def pin_value(form_data: Any, slot: int, name: str) -> str:
+    """The value a pinned-comment field had when the form came back with an error."""
+    if not form_data:
+        return ""
+    return form_data.get(f"pin-{slot}-{name}", "") or ""
+
+
+# Details that are for programs (the API), not for people reading the error page.
+_MACHINE_DETAILS = {"state", "version", "report_state"}
+
+
+@register.filter
+def error_lines(error: Any) -> list[str]:
+    """The human-readable lines of an ApplicationError's details, lists flattened."""
+    details = getattr(error, "details", None)
+    if not isinstance(details, dict):
+        return []
+    lines: list[str] = []
+    for key, value in details.items():
+        if key in _MACHINE_DETAILS:
+            continue
+        if isinstance(value, list | tuple):
+            lines.extend(str(v) for v in value)
+        else:
+            lines.append(str(value))
+    return lines
+
+
+@register.simple_tag(takes_context=True)
+def workflow_return_comments(context: dict, section) -> dict:
+    """The comments of the section's last return, for pages other than the review page."""
+    user = context.get("user")
+    last_return = sel.latest_return(section)
+    comments = sel.return_comments(last_return)
+    return {
+        "last_return": last_return,
+        "comments": comments,
+        "by_item": sel.comments_by_place(comments),
+        "resolved": sum(1 for c in comments if c.is_resolved),
+        "can_resolve": last_return is not None
+        and section.is_editable
+        and policy.can(user, "edit", section),
+    }
