@@ -45,7 +45,7 @@ system-packages:
 migrate: venv
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
+
 
 lint: venv
 	$(VENV)/bin/ruff check .

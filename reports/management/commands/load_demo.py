@@ -1,14 +1,25 @@
-"""Load the FY2024 demo: departments, demo users, the report (idempotent).
+"""Load the FY2024 demo and take it through the real workflow to publication (idempotent).
+
+1. departments and the demo users (password printed on the console);
+2. the FY2024 report imported from demo/fy2024.json (the excerpt of the real report);
+3. every FY2024 section submitted, forwarded and approved by the right demo users, the report
+   approved by the planning division's head, which assembles and publishes it;
+4. FY2025 started from FY2024 (structure and text, figures cleared) with every section in draft.
 
 Refused unless DEBUG is on or --force is given, because it creates users with a known password.
 """
+
+import json
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from akiruno.wareki import format_fiscal_year
-from reports.models import AnnualReport, Department, Section, User
+from akiruno.exceptions import ApplicationError
+from reports.models import AnnualReport, Department, Item, Section, User
+
+DEMO_FILE = Path(settings.BASE_DIR) / "demo" / "fy2024.json"
 
 DEMO_PASSWORD = "akiruno-demo"  # noqa: S105 (printed on the console; demo only)
 
@@ -58,20 +69,69 @@ class Command(BaseCommand):
                 user.is_superuser = user.is_staff = admin
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            for fiscal_year in (2024, 2025):
-                report, _ = AnnualReport.objects.get_or_create(
-                    fiscal_year=fiscal_year,
-                    defaults={"title": f"{format_fiscal_year(fiscal_year)} 事務報告書"},
-                )
-                for department in departments.values():
-                    Section.objects.get_or_create(
-                        report=report,
-                        department=department,
-                        defaults={"department_name": department.name},
-                    )
+        from django.test.utils import override_settings
+
+        try:
+            self.load_fy2024()
+            # The demo's own sign-offs would print a dozen notification mails; keep them in memory.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                self.publish_fy2024()
+            self.start_fy2025()
+        except ApplicationError as exc:
+            from reports.management.commands._common import command_error
+
+            raise command_error(exc) from None
         self.stdout.write(self.style.SUCCESS("デモデータを読み込みました。"))
         self.stdout.write(f"デモ利用者（パスワードはすべて {DEMO_PASSWORD}）:")
         for username, full_name, dept, *_ in USERS:
             self.stdout.write(
                 f"  {username:16s} {full_name}（{dict((c, n) for c, n, _ in DEPARTMENTS).get(dept, '—')}）"
             )
+
+    def load_fy2024(self) -> None:
+        from reports.services.interchange import import_report
+
+        report = AnnualReport.objects.filter(fiscal_year=2024).first()
+        if report is not None and Item.objects.filter(section__report=report).exists():
+            return
+        admin = User.objects.get(username="admin")
+        document = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+        result = import_report(document, user=admin, replace=True)
+        self.stdout.write(result.summary())
+
+    def publish_fy2024(self) -> None:
+        from reports.services import workflow
+
+        report = AnnualReport.objects.get(fiscal_year=2024)
+        users = {u.username: u for u in User.objects.all()}
+        staff = {
+            "kikaku-seisaku": ("kikaku-tanto", "kikaku-kacho"),
+            "shicho-koshitsu": ("koshitsu-tanto", "koshitsu-kacho"),
+            "zaisei": ("zaisei-tanto", "zaisei-kacho"),
+        }
+        for section in report.sections.select_related("department", "report"):
+            editor, head = staff[section.department.code]
+            S = Section.State
+            if section.state in (S.DRAFT, S.RETURNED):
+                workflow.section_submit(section=section, user=users[editor])
+            if section.state == S.AWAITING_HEAD:
+                workflow.section_forward(section=section, user=users[head])
+            if section.state == S.IN_REVIEW:
+                workflow.section_approve(section=section, user=users["shinsa"])
+        report.refresh_from_db()
+        if report.state == AnnualReport.State.PREPARING:
+            workflow.report_approve(report=report, user=users["kikaku-kacho"])
+            self.stdout.write("令和6年度 事務報告書を承認しました（組版・公開を開始）。")
+
+    def start_fy2025(self) -> None:
+        from finance.services import finance_start_year
+        from reports.services.content import report_start_from_previous
+
+        admin = User.objects.get(username="admin")
+        if Item.objects.filter(section__report__fiscal_year=2025).exists():
+            return
+        report_start_from_previous(fiscal_year=2025, user=admin, keep_numbers=False)
+        finance_start_year(fiscal_year=2025, user=admin)
+        self.stdout.write(
+            "令和7年度の事務報告書を令和6年度から作成しました（各課の報告は作成中）。"
+        )
