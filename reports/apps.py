@@ -7,3 +7,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from .blocks import core  # noqa: F401  (registers the built-in block kinds)
+        from .services import publication  # noqa: F401  (registers the rules for builds)
