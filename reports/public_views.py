@@ -74,6 +74,8 @@ def serve_build_file(
             logger.error("public: file %s of build %s is missing", name, build.pk)
             raise Http404("見つかりません。") from None
         response = FileResponse(handle, content_type=entry["content_type"])
+        if "Content-Disposition" in response:
+            del response["Content-Disposition"]  # FileResponse names the file on disk
         download = _download_name(build, name)
         if download:
             response["Content-Disposition"] = f'attachment; filename="{download}"'

@@ -23,12 +23,14 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import unescape
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
 from akiruno import wareki
+from akiruno.exceptions import InvalidInput
 from reports import blocks, tables
 from reports.tree import RenderedItem, render_tree
 
@@ -116,7 +118,20 @@ _SPACES = re.compile(r"\s+")
 
 
 def plain_text(html: str) -> str:
-    return _SPACES.sub(" ", strip_tags(html).replace("&nbsp;", " ")).strip()
+    """Visible text of rendered HTML; table cells and list entries separated by spaces."""
+    spaced = html.replace("<", " <")
+    return _SPACES.sub(" ", unescape(strip_tags(spaced))).strip()
+
+
+def _table_views(view: dict) -> list[tables.TableView]:
+    """The TableViews a block's view prints (a `table`, or a list of them)."""
+    found = []
+    for value in view.values():
+        if isinstance(value, tables.TableView):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, tables.TableView))
+    return found
 
 
 # -- walking the content and the rendered tree together -----------------------------------
@@ -153,11 +168,13 @@ def render_part(content: dict) -> Part:
         for content_block, block in zip(content_item.get("blocks", []), item.blocks, strict=True):
             view = block.view
             # Every printed table gets a caption (accessibility); untitled ones take the heading.
-            if isinstance(view.get("table"), tables.TableView):
+            printed = _table_views(view)
+            for table_view in printed:
                 shown += 1
-                if not view["table"].caption:
-                    view["table"].caption = _caption_for(item, shown)
-            elif block.kind == "monthly_table" and isinstance(view.get("data"), dict):
+                if not table_view.caption:
+                    table_view.caption = _caption_for(item, shown)
+            if block.kind == "monthly_table" and isinstance(view.get("data"), dict):
+                printed = [view]
                 shown += 1
                 if not view["data"].get("caption"):
                     view["data"] = {**view["data"], "caption": _caption_for(item, shown)}
@@ -180,7 +197,9 @@ def render_part(content: dict) -> Part:
                 )
                 data_tables.append(data_table)
                 downloads.append(data_table)
-            block.downloads = downloads  # read by templates/report/items.html
+            # Link the data under blocks that print a table (read by templates/report/items.html);
+            # the data of count statements is listed on the table of contents only.
+            block.downloads = downloads if printed else []
     return Part(code=code, name=content["department_name"], items=items, tables=data_tables)
 
 
@@ -352,8 +371,6 @@ def render_report(
     """Render every file of a build except the PDF (which later phases make from `work`)."""
     problems = [c["department"] for c in contents if c["department"] in RESERVED_CODES]
     if problems:
-        from akiruno.exceptions import InvalidInput
-
         raise InvalidInput(
             "課のコードが公開サイトの予約語と重なっています: " + "、".join(problems),
             details={"department": "all, data, editions などは課のコードに使えません。"},
