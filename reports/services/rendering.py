@@ -158,11 +158,19 @@ def _caption_for(item: RenderedItem, index: int) -> str:
 
 
 def render_part(content: dict) -> Part:
-    """Number and compute one section; fill missing table captions; collect its tables."""
+    """Number and compute one section; fill missing table captions; collect its tables.
+
+    Every printed table becomes one CSV (<code>-01.csv, …, in reading order). The data of
+    blocks that print no table (count statements: 協議会 ２回) is gathered into one CSV per
+    department and column layout (<code>-counts.csv) with the heading in the first column,
+    rather than a file of two rows for every count.
+    """
     code = content["department"]
+    name = content["department_name"]
     items = render_tree(content)
     _ensure_anchors(items, f"{code}-")
     data_tables: list[DataTable] = []
+    gathered: dict[tuple, DataTable] = {}
     for content_item, item, path in _walk(content.get("items", []), items, []):
         shown = 0
         for content_block, block in zip(content_item.get("blocks", []), item.blocks, strict=True):
@@ -183,13 +191,14 @@ def render_part(content: dict) -> Part:
             for table_view in kind.tables(content_block["data"], content_block.get("resolved")):
                 if not table_view.columns:
                     continue
-                number = len(data_tables) + 1
-                title = table_view.caption or _caption_for(item, 1)
+                if not printed:
+                    _gather(gathered, table_view, code=code, name=name, item=item, path=path)
+                    continue
                 data_table = DataTable(
-                    name=f"{code}-{number:02d}",
-                    title=title,
+                    name=f"{code}-{len(data_tables) + 1:02d}",
+                    title=table_view.caption or _caption_for(item, 1),
                     department_code=code,
-                    department_name=content["department_name"],
+                    department_name=name,
                     item_path=" ＞ ".join(path),
                     anchor=item.anchor,
                     view=table_view,
@@ -197,10 +206,48 @@ def render_part(content: dict) -> Part:
                 )
                 data_tables.append(data_table)
                 downloads.append(data_table)
-            # Link the data under blocks that print a table (read by templates/report/items.html);
-            # the data of count statements is listed on the table of contents only.
-            block.downloads = downloads if printed else []
-    return Part(code=code, name=content["department_name"], items=items, tables=data_tables)
+            block.downloads = downloads  # read by templates/report/items.html
+    data_tables.extend(gathered.values())
+    return Part(code=code, name=name, items=items, tables=data_tables)
+
+
+def _gather(
+    gathered: dict[tuple, DataTable],
+    view: tables.TableView,
+    *,
+    code: str,
+    name: str,
+    item: RenderedItem,
+    path: list[str],
+) -> None:
+    """Add the rows of an unprinted table to its department's gathered table."""
+    signature = tuple((c["key"], c["label"], c.get("type"), c.get("unit")) for c in view.columns)
+    where = " ＞ ".join(path)
+    if signature not in gathered:
+        number = len(gathered) + 1
+        suffix = "" if number == 1 else f"-{number}"
+        gathered[signature] = DataTable(
+            name=f"{code}-counts{suffix}",
+            title=f"{name}の件数" + ("" if number == 1 else f"（{number}）"),
+            department_code=code,
+            department_name=name,
+            item_path="",
+            anchor=item.anchor,
+            view=tables.TableView(
+                caption="",
+                columns=[{"key": "_heading", "label": "見出し", "type": "text"}, *view.columns],
+                rows=[],
+                unit=view.unit,
+            ),
+        )
+    target = gathered[signature]
+    for row in view.rows:
+        target.view.rows.append(
+            tables.Row(
+                [tables.Cell(where, where, "text", is_header=True), *row.cells], kind=row.kind
+            )
+        )
+    target.notes.extend(note for note in view.notes if note not in target.notes)
 
 
 # -- CSV (総務省「統計表における機械判読可能なデータの表記方法の統一ルール」) -------------------

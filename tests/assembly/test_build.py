@@ -53,7 +53,8 @@ def test_approved_report_is_built_and_published(
     assert {
         f"departments/{c}.html" for c in ("kikaku-seisaku", "shicho-koshitsu", "zaisei")
     } <= names
-    assert sum(n.endswith(".csv") for n in names) == 3 * (4 + 4)  # tables + counts blocks
+    assert sum(n.endswith(".csv") for n in names) == 3 * (4 + 1)  # tables + gathered counts
+    assert "data/zaisei-counts.csv" in names
     for name, data in _files(build).items():
         assert rendering.sha256(data) == build.manifest[name]["sha256"]
         assert len(data) == build.manifest[name]["size"]

@@ -215,3 +215,41 @@ def test_reserved_department_codes_are_refused():
 
     with pytest.raises(InvalidInput, match="editions"):
         rendering.render_report(fiscal_year=2024, title="t", city="c", contents=[content])
+
+
+def test_count_statements_are_gathered_into_one_csv_per_department():
+    counts = blocks.get("counts").clean(
+        {
+            "entries": [
+                {"label": "協議会", "value": "２", "unit": "回"},
+                {"label": "=幹事会", "value": 4, "unit": "回", "note": "（うちオンライン１回）"},
+            ]
+        }
+    )
+    content = _content(MEETINGS)
+    content["items"][0]["blocks"].append({"kind": "counts", "data": counts})
+    content["items"].append(
+        {
+            "uid": "i2",
+            "heading": "庁議関係",
+            "blocks": [{"kind": "counts", "data": counts}],
+            "children": [],
+        }
+    )
+    rendered = rendering.render_report(fiscal_year=2024, title="t", city="c", contents=[content])
+    assert sorted(n for n in rendered.files if n.endswith(".csv")) == [
+        "data/zaisei-01.csv",
+        "data/zaisei-counts.csv",
+    ]
+    rows = _rows(rendered.files["data/zaisei-counts.csv"])
+    assert rows == [
+        ["見出し", "項目", "数", "単位", "備考"],
+        ["１ 財政関係", "協議会", "2", "回", ""],
+        ["１ 財政関係", "'=幹事会", "4", "回", "（うちオンライン１回）"],
+        ["２ 庁議関係", "協議会", "2", "回", ""],
+        ["２ 庁議関係", "'=幹事会", "4", "回", "（うちオンライン１回）"],
+    ]
+    # Only printed tables get a data link beside them on the page.
+    page = rendered.files["departments/zaisei.html"].decode()
+    assert page.count("のデータ（CSV）") == 1
+    assert "財政課の件数（CSV）" in rendered.files["index.html"].decode()
