@@ -53,7 +53,9 @@ def main() -> None:
     parser.add_argument("--departments", type=int, default=3)
     parser.add_argument("--items", type=int, default=33, help="items per department")
     parser.add_argument("--tables", type=int, default=13, help="tables per department")
-    parser.add_argument("--parallel", type=int, default=0, help="also lay out the PDFs in N processes")
+    parser.add_argument(
+        "--parallel", type=int, default=0, help="also lay out the PDFs in N processes"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="akiruno-bench-") as tmp:
@@ -84,21 +86,28 @@ def main() -> None:
             for code in codes:
                 t = time.perf_counter()
                 results.append(
-                    assembly.render_pdf_part(build_id=build.pk, attempt=build.attempts, kind=build.kind, code=code)
+                    assembly.render_pdf_part(
+                        build_id=build.pk, attempt=build.attempts, kind=build.kind, code=code
+                    )
                 )
                 part_times.append(time.perf_counter() - t)
-            sources = [str(assembly.build_dir(build) / "_work" / "pdf" / f"{c}.html") for c in codes]
             t2 = time.perf_counter()
-            build = assembly.finish_build(build_id=build.pk, attempt=build.attempts, results=results)
+            build = assembly.finish_build(
+                build_id=build.pk, attempt=build.attempts, results=results
+            )
             t3 = time.perf_counter()
-        reads = sum(1 for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT"))
+        reads = sum(
+            1 for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+        )
 
         assert build is not None and build.status == Build.Status.SUCCEEDED, build and build.error
         manifest = build.manifest
         pdf_size = manifest["report.pdf"]["size"]
         html_size = sum(e["size"] for n, e in manifest.items() if n.endswith(".html"))
         csvs = [n for n in manifest if n.endswith(".csv")]
-        print(f"content: {args.departments} departments, {items} items, {tables} tables (written in {setup_time:.1f} s)")
+        print(
+            f"content: {args.departments} departments, {items} items, {tables} tables (written in {setup_time:.1f} s)"
+        )
         print(f"phase 1  HTML, CSV, ZIP, PDF sources : {t1 - t0:6.2f} s")
         print(
             f"phase 2  department PDFs (one process): {t2 - t1:6.2f} s"
@@ -106,9 +115,13 @@ def main() -> None:
         )
         print(f"phase 3  front matter, merge, publish : {t3 - t2:6.2f} s")
         print(f"total (one worker)                   : {t3 - t0:6.2f} s")
-        print(f"PDF: {build.page_count} pages, {pdf_size / 1_000_000:.2f} MB ({pdf_size / build.page_count / 1000:.0f} kB/page)")
-        print(f"HTML: {html_size / 1000:.0f} kB in {sum(1 for n in manifest if n.endswith('.html'))} pages; "
-              f"CSV: {len(csvs)} files; ZIP {manifest['data.zip']['size'] / 1000:.0f} kB")
+        print(
+            f"PDF: {build.page_count} pages, {pdf_size / 1_000_000:.2f} MB ({pdf_size / build.page_count / 1000:.0f} kB/page)"
+        )
+        print(
+            f"HTML: {html_size / 1000:.0f} kB in {sum(1 for n in manifest if n.endswith('.html'))} pages; "
+            f"CSV: {len(csvs)} files; ZIP {manifest['data.zip']['size'] / 1000:.0f} kB"
+        )
         print(f"database reads during the build: {reads} SELECT queries")
         print(f"published: edition {build.edition}")
 

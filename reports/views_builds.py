@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from akiruno.exceptions import ApplicationError, NotFound
@@ -39,14 +40,8 @@ def _row_context(request: HttpRequest, build: Build) -> dict:
         "can_retry": policy.can(request.user, "retry", build),
         "stale": build.status == Build.Status.RUNNING
         and build.heartbeat_at is not None
-        and build.heartbeat_at < _now() - assembly.stale_after(),
+        and build.heartbeat_at < timezone.now() - assembly.stale_after(),
     }
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 @login_required
@@ -66,7 +61,7 @@ def build_list(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             "report": report,
             "rows": [_row_context(request, b) for b in builds],
             "can_build": policy.can(request.user, "build", report)
-            and report.state != AnnualReport.State.PREPARING,
+            and report.state == AnnualReport.State.APPROVED,
             "sections": sections,
         },
     )

@@ -72,10 +72,6 @@ class Part:
     items: list[RenderedItem]
     tables: list[DataTable]
 
-    @property
-    def toc(self) -> list[RenderedItem]:
-        return self.items
-
 
 @dataclass
 class Rendered:
