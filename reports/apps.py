@@ -7,4 +7,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from .blocks import core  # noqa: F401  (registers the built-in block kinds)
-        from .services import workflow  # noqa: F401  (registers the approve guard)
+        from .services import (
+            publication,  # noqa: F401  (registers the rules for builds)
+            workflow,  # noqa: F401  (registers the approve guard)
+        )

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views, views_editor, views_workflow
+from . import views, views_builds, views_editor, views_workflow
 
 urlpatterns = [
     path("", views.staff_home, name="staff-home"),
@@ -95,5 +95,35 @@ urlpatterns += [
         "notifications/read/",
         views_workflow.notifications_mark_read,
         name="workflow-notifications-read",
+    ),
+]
+
+# Builds and publication (reports.views_builds).
+urlpatterns += [
+    path("reports/<int:fiscal_year>/builds/", views_builds.build_list, name="staff-builds"),
+    path(
+        "reports/<int:fiscal_year>/builds/start/",
+        views_builds.build_start,
+        name="staff-build-start",
+    ),
+    path(
+        "reports/<int:fiscal_year>/builds/preview/",
+        views_builds.build_preview,
+        name="staff-build-preview",
+    ),
+    path(
+        "reports/<int:fiscal_year>/builds/<int:build_id>/progress/",
+        views_builds.build_progress,
+        name="staff-build-progress",
+    ),
+    path(
+        "reports/<int:fiscal_year>/builds/<int:build_id>/retry/",
+        views_builds.build_retry,
+        name="staff-build-retry",
+    ),
+    re_path(
+        r"^reports/(?P<fiscal_year>[0-9]+)/builds/(?P<build_id>[0-9]+)/files/(?P<path>.*)$",
+        views_builds.build_file,
+        name="staff-build-files",
     ),
 ]

@@ -1,5 +1,6 @@
 """Models of the report: organisation, content, history, workflow (one module each)."""
 
+from .builds import Build, SearchEntry
 from .content import AnnualReport, Block, Item, Section
 from .history import SectionRevision
 from .org import Department, User
@@ -15,12 +16,14 @@ from .workflow import (
 __all__ = [
     "AnnualReport",
     "Block",
+    "Build",
     "DeadlineReminder",
     "Department",
     "Item",
     "Notification",
     "ReportEvent",
     "ReviewComment",
+    "SearchEntry",
     "Section",
     "SectionEvent",
     "SectionRevision",
