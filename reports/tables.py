@@ -239,6 +239,8 @@ class TableView:
     print_columns: int = 1
     transposed: bool = False
     slug: str = ""
+    # A caption supplied for screen readers (taken from the heading), not printed.
+    caption_hidden: bool = False
 
     @property
     def has_groups(self) -> bool:

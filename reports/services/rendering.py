@@ -177,11 +177,13 @@ def render_part(content: dict) -> Part:
                 shown += 1
                 if not table_view.caption:
                     table_view.caption = _caption_for(item, shown)
+                    table_view.caption_hidden = True
             if block.kind == "monthly_table" and isinstance(view.get("data"), dict):
                 printed = [view]
                 shown += 1
                 if not view["data"].get("caption"):
                     view["data"] = {**view["data"], "caption": _caption_for(item, shown)}
+                    view["caption_hidden"] = True
             kind = blocks.get(content_block["kind"])
             downloads = []
             for table_view in kind.tables(content_block["data"], content_block.get("resolved")):

@@ -203,7 +203,8 @@ def test_same_input_gives_the_same_bytes():
 def test_untitled_tables_take_the_heading_as_caption():
     rendered = _render(dict(MEETINGS, caption=""))
     page = rendered.files["departments/zaisei.html"].decode()
-    assert "<caption>１ 財政関係</caption>" in page
+    # The heading is the caption for screen readers; it is not printed a second time.
+    assert '<caption class="visually-hidden">１ 財政関係</caption>' in page
     index = json.loads(rendered.files["data/index.json"])
     assert index["files"][0]["title"] == "１ 財政関係"
 
