@@ -158,11 +158,14 @@ class Policy:
                 return False
             return all(guard(user, section) is None for guard in self.approve_guards)
         if action == "reopen":
-            return (
-                reviewer
-                and state == S.APPROVED
-                and section.report.state != AnnualReport.State.PUBLISHED
-            )
+            if not (reviewer and state == S.APPROVED):
+                return False
+            if section.report.state != AnnualReport.State.PUBLISHED:
+                return True
+            # After publication a reopen is a correction (正誤): only the planning division's
+            # head, who approves the report, may start one; the public keeps the published
+            # edition until the corrected build supersedes it.
+            return self._can_report(user, "approve", section.report)
         if action == "comment":
             return reviewer or own
         return False

@@ -134,11 +134,14 @@ def check_actor(user: Actor, action: str, section: Section) -> None:
     """
     transition = TRANSITIONS[action]
     policy.check(user, "view", section)
-    if action == "reopen" and section.report.state == AnnualReport.State.PUBLISHED:
-        if not is_reviewer(user):
-            raise PermissionDenied(policy.denied_message(action, section))
-        raise Conflict(
-            "公開済みの報告書の課別報告は再開できません。",
+    if (
+        action == "reopen"
+        and section.report.state == AnnualReport.State.PUBLISHED
+        and not policy.can(user, "reopen", section)
+    ):
+        # After publication a reopen is a correction (正誤), for the planning division's head.
+        raise PermissionDenied(
+            "公開済みの報告書の訂正（再開）は、企画政策課長のみ行えます。",
             details={"report_state": section.report.state},
             code="published",
         )
@@ -529,9 +532,11 @@ def section_approve(*, section: Section, user: User, seen_version: int | None = 
 def section_reopen(
     *, section: Section, user: User, reason: str, seen_version: int | None = None
 ) -> Section:
-    """Take an approved section back to the department, until the report is published.
+    """Take an approved section back to the department.
 
-    An approved report goes back to preparing (its approval is withdrawn, with an event).
+    An approved report goes back to preparing (its approval is withdrawn, with an event). After
+    publication only the planning division's head may reopen (a correction, 正誤); the public
+    keeps the published edition until the corrected report's build supersedes it.
     """
 
     def validate(current: Section, content: dict) -> str:
@@ -548,9 +553,11 @@ def section_reopen(
     comments = [ReviewComment(section=current, event=event, author=user, body=text)]
     ReviewComment.objects.bulk_create(comments)
     report = AnnualReport.objects.select_for_update().get(pk=current.report_id)
-    if report.state == AnnualReport.State.APPROVED:
+    if report.state in (AnnualReport.State.APPROVED, AnnualReport.State.PUBLISHED):
+        # A reopen after publication is a correction: the report is prepared again and the
+        # published edition stays public until a new build supersedes it.
         changed = AnnualReport.objects.filter(
-            pk=report.pk, state=AnnualReport.State.APPROVED, version=report.version
+            pk=report.pk, state=report.state, version=report.version
         ).update(
             state=AnnualReport.State.PREPARING,
             version=F("version") + 1,

@@ -268,14 +268,27 @@ def test_reopen_withdraws_the_reports_approval(filled, people, planning_head):
     assert ReviewComment.objects.get(event__action="reopen").body == "誤字がありました。"
 
 
-def test_reopen_is_refused_once_the_report_is_published(filled, people):
+def test_reopen_after_publication_is_refused_to_an_ordinary_reviewer(filled, people):
+    from akiruno.exceptions import PermissionDenied
+
     advance(filled, "approved", **people)
     AnnualReport.objects.filter(pk=filled.report_id).update(state="published")
     before = counts()
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(PermissionDenied) as exc:
         workflow.section_reopen(section=filled, user=people["reviewer"], reason="直したい。")
-    assert "公開済み" in exc.value.message
+    assert "公開済み" in exc.value.message and "企画政策課長" in exc.value.message
     assert counts() == before
+
+
+def test_reopen_after_publication_is_a_correction_by_the_planning_head(
+    filled, people, planning_head
+):
+    advance(filled, "approved", **people)
+    AnnualReport.objects.filter(pk=filled.report_id).update(state="published")
+    workflow.section_reopen(section=filled, user=planning_head, reason="誤字を訂正する。")
+    filled.refresh_from_db()
+    assert filled.state == "returned"
+    assert AnnualReport.objects.get(pk=filled.report_id).state == "preparing"
 
 
 def test_reopening_a_published_section_is_still_a_403_for_the_department(filled, people):
