@@ -7,3 +7,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from .blocks import core  # noqa: F401  (registers the built-in block kinds)
+        from .policy_rules import register_rules
+
+        register_rules()
