@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Count
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
 from rest_framework.response import Response
 
@@ -97,6 +98,14 @@ class DepartmentViewSet(
         )
 
 
+FISCAL_YEAR_PATH = OpenApiParameter(
+    "fiscal_year",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="西暦の年度（例: 2024 = 令和6年度）",
+)
+
+
 def section_counts(user, report_ids: list[int]) -> dict[int, dict[str, int]]:
     """Counts of the sections `user` may see, per report and state, in one query."""
     qs = policy.visible(user, Section, Section.objects.filter(report_id__in=report_ids))
@@ -108,7 +117,7 @@ def section_counts(user, report_ids: list[int]) -> dict[int, dict[str, int]]:
 
 @extend_schema_view(
     list=extend_schema(summary="事務報告書（年度）の一覧"),
-    retrieve=extend_schema(summary="事務報告書（年度）"),
+    retrieve=extend_schema(summary="事務報告書（年度）", parameters=[FISCAL_YEAR_PATH]),
     create=extend_schema(
         summary="年度の事務報告書を作る（管理者）",
         request=AnnualReportCreateSerializer,
@@ -116,6 +125,7 @@ def section_counts(user, report_ids: list[int]) -> dict[int, dict[str, int]]:
     ),
     partial_update=extend_schema(
         summary="表題・提出期限を変更する（管理者、作成中のみ、If-Match が必要）",
+        parameters=[FISCAL_YEAR_PATH],
         request=AnnualReportUpdateSerializer,
         responses={200: AnnualReportSerializer},
     ),

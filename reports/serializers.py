@@ -50,6 +50,7 @@ class DepartmentRefSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text="メールアドレス（未登録なら空）")
     department = DepartmentRefSerializer(read_only=True, allow_null=True)
     is_administrator = serializers.BooleanField(read_only=True)
     role_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
