@@ -50,6 +50,8 @@ CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance
 # Half of the generated path parameters name objects that exist, so detail operations get
 # past 404 (the fresh database numbers every table from 1).
 CONFIG = """
+cache = { enabled = false }
+
 [dictionaries]
 ids = { values = [1, 2, 3, 4, 5, 6] }
 codes = { values = ["kikaku-seisaku", "shicho-koshitsu", "zaisei"] }
