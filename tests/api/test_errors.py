@@ -258,3 +258,15 @@ def test_the_error_shape_holds_for_a_domain_invalid_input(as_user, admin_user):
     body = assert_error(response, 400, "invalid")
     assert "既にあります" in body["message"]
     assert "fiscal_year" in body["details"]
+
+
+def test_the_public_api_has_its_namespace_and_throttle_scope(anon, db):
+    from django.urls import reverse
+
+    from akiruno.api import PublicRateThrottle
+
+    assert PublicRateThrottle.scope == "public"
+    assert PublicRateThrottle().rate == "120/min"
+    assert reverse("api:root") == "/api/v1/"
+    # No public endpoint yet (published builds arrive with the assembly): the JSON 404.
+    assert_error(anon.get("/api/v1/public/reports/"), 404, "not_found")
