@@ -385,19 +385,23 @@ class PolicyPermission(permissions.BasePermission):
 
     Anonymous and inactive users are refused (401). A view names the policy action of each of
     its actions in `policy_actions` (reads default to "view"). Lists are narrowed by
-    `policy.visible` in the view's queryset. A create is asked of `view.policy_prototype()`, an
-    unsaved object of the model; an object is checked with `policy.check`, which answers 404
-    where the user may not see the object and 403 where they see it but may not act.
+    `policy.visible` in the view's queryset. An unsafe request that acts on no particular object
+    (a create, a collection-level action) is asked of `view.policy_prototype()`, an unsaved
+    object of the model; an object is checked with `policy.check`, which answers 404 where the
+    user may not see it and 403 where they see it but may not act.
     """
 
     def has_permission(self, request, view) -> bool:
         if not is_staff_user(request.user):
             return False
-        if getattr(view, "action", None) == "create":
-            action = policy_action(view, request)
-            prototype = view.policy_prototype()
-            if not policy.can(request.user, action, prototype):
-                raise DomainPermissionDenied(policy.denied_message(action, prototype))
+        if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False):
+            return True  # reads are narrowed by the queryset; objects are checked one by one
+        if not hasattr(view, request.method.lower()):
+            return True  # a method the view does not handle: DRF answers 405 next
+        action = policy_action(view, request)
+        prototype = view.policy_prototype() if hasattr(view, "policy_prototype") else None
+        if prototype is None or not policy.can(request.user, action, prototype):
+            raise DomainPermissionDenied(policy.denied_message(action, prototype))
         return True
 
     def has_object_permission(self, request, view, obj) -> bool:

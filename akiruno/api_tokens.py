@@ -85,6 +85,11 @@ def _issued(token: ApiToken, key: str) -> dict:
 class TokenView(APIView):
     """Issue a token for a username and password; revoke the token in use."""
 
+    policy_actions = {"delete": "revoke"}
+
+    def policy_prototype(self) -> ApiToken:
+        return ApiToken(user=self.request.user)
+
     def get_permissions(self):
         if self.request.method == "POST":
             return [permissions.AllowAny()]

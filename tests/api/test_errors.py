@@ -270,3 +270,32 @@ def test_the_public_api_has_its_namespace_and_throttle_scope(anon, db):
     assert reverse("api:root") == "/api/v1/"
     # No public endpoint yet (published builds arrive with the assembly): the JSON 404.
     assert_error(anon.get("/api/v1/public/reports/"), 404, "not_found")
+
+
+def test_an_unsafe_action_without_a_named_policy_action_is_refused(rf, editor):
+    """A new write endpoint that forgets `policy_actions` is closed, not open."""
+    from rest_framework.views import APIView
+
+    from akiruno.api import PolicyPermission
+    from akiruno.exceptions import PermissionDenied
+
+    class Forgetful(APIView):
+        def policy_prototype(self):
+            return Department()
+
+        def post(self, request):  # pragma: no cover (never reached)
+            raise AssertionError
+
+    request = rf.post("/api/v1/x/")
+    request.user = editor
+    with pytest.raises(PermissionDenied):
+        PolicyPermission().has_permission(request, Forgetful())
+    request.user = factories.make_user("root", admin=True)
+    with pytest.raises(PermissionDenied):  # even an administrator: "deny" is no rule
+        PolicyPermission().has_permission(request, Forgetful())
+
+
+def test_a_method_a_view_does_not_handle_is_405_not_403(as_user, editor):
+    assert_error(
+        as_user(editor).post("/api/v1/users/me/", {}, format="json"), 405, "method_not_allowed"
+    )
