@@ -6,6 +6,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+PYTEST_WORKERS ?= 2
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 export DJANGO_SETTINGS_MODULE ?= akiruno.settings.local
 

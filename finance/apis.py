@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from akiruno.api import ServicePolicyPermission
 from akiruno.exceptions import InvalidInput, NotFound, PermissionDenied
 
 from . import selectors, services, tables
@@ -61,6 +62,8 @@ def _version_and_data(request: Request) -> tuple[int, object]:
 class FinanceYearApi(APIView):
     """GET: the year's finance object. PUT: replace the year's records (administrators)."""
 
+    permission_classes = [ServicePolicyPermission]
+
     @extend_schema(operation_id="finance_year_retrieve", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, year: int) -> Response:
         _browse(request)
@@ -87,6 +90,8 @@ class FinanceYearApi(APIView):
 class FinanceRecordCreateApi(APIView):
     """POST {"data": {...}}: create a record of the year."""
 
+    permission_classes = [ServicePolicyPermission]
+
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, year: int, slug: str) -> Response:
         kind = _kind(slug)
@@ -100,6 +105,8 @@ class FinanceRecordCreateApi(APIView):
 
 class FinanceRecordApi(APIView):
     """GET a record; PUT {"version", "data"} to replace its figures; DELETE {"version"}."""
+
+    permission_classes = [ServicePolicyPermission]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, slug: str, pk: int) -> Response:
@@ -126,6 +133,8 @@ class FinanceRecordApi(APIView):
 
 class FinanceStartYearApi(APIView):
     """POST: create the year's records from last year's (carry-over)."""
+
+    permission_classes = [ServicePolicyPermission]
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, year: int) -> Response:

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from akiruno.api import ServicePolicyPermission
 from akiruno.exceptions import InvalidInput, PermissionDenied
 from meetings import imports, interchange, selectors, services, spreadsheets
 from meetings.filters import active_in
@@ -202,6 +203,8 @@ FILTER_PARAMETERS = [
 
 
 class BodyListApi(APIView):
+    permission_classes = [ServicePolicyPermission]
+
     @extend_schema(
         summary="会議体の一覧",
         parameters=[
@@ -243,6 +246,8 @@ class BodyListApi(APIView):
 
 
 class BodyDetailApi(APIView):
+    permission_classes = [ServicePolicyPermission]
+
     @extend_schema(summary="会議体", responses=BodySerializer)
     def get(self, request: Request, key: str) -> Response:
         return Response(BodySerializer(_visible_body(request, key)).data)
@@ -288,6 +293,8 @@ def _session(request: Request, pk: int, action: str = "view") -> MeetingSession:
 
 
 class SessionListApi(APIView):
+    permission_classes = [ServicePolicyPermission]
+
     @extend_schema(
         summary="会議の一覧・検索",
         parameters=FILTER_PARAMETERS,
@@ -323,6 +330,8 @@ class SessionListApi(APIView):
 
 
 class SessionDetailApi(APIView):
+    permission_classes = [ServicePolicyPermission]
+
     @extend_schema(summary="会議", responses=SessionSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(SessionSerializer(_session(request, pk)).data)
@@ -364,6 +373,8 @@ class SessionDetailApi(APIView):
 
 
 class ManualCountListApi(APIView):
+    permission_classes = [ServicePolicyPermission]
+
     @extend_schema(
         summary="手入力の回数の一覧",
         parameters=[
@@ -410,6 +421,8 @@ class ManualCountListApi(APIView):
 
 
 class ManualCountDetailApi(APIView):
+    permission_classes = [ServicePolicyPermission]
+
     def _get(self, request: Request, pk: int, action: str) -> ManualCount:
         count = get_object_or_404(ManualCount.objects.select_related("body"), pk=pk)
         policy.check(request.user, action, count)
@@ -444,6 +457,7 @@ class ManualCountDetailApi(APIView):
 
 
 class SessionImportApi(APIView):
+    permission_classes = [ServicePolicyPermission]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -506,6 +520,8 @@ class SessionImportApi(APIView):
 
 
 class MeetingsExportApi(APIView):
+    permission_classes = [ServicePolicyPermission]
+
     @extend_schema(
         summary="会議データの書き出し（交換形式の meetings）: 審査担当・管理者",
         parameters=[OpenApiParameter("fiscal_year", int, required=True)],

@@ -7,7 +7,10 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from .blocks import core  # noqa: F401  (registers the built-in block kinds)
+        from .policy_rules import register_rules
         from .services import (
             publication,  # noqa: F401  (registers the rules for builds)
             workflow,  # noqa: F401  (registers the approve guard)
         )
+
+        register_rules()

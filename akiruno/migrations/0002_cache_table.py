@@ -13,6 +13,6 @@ def create_cache_table(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies: list = []
+    dependencies = [("akiruno", "0001_api_token")]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
