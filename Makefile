@@ -18,7 +18,7 @@ demo: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup lint
-	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) -m pytest $(if $(CELERY_BROKER_URL),,-m "not worker") $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) $(if $(CELERY_BROKER_URL),,-m "not worker") $(PYTEST_ARGS)
 
 setup: venv system-packages migrate
 
