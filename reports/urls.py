@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views, views_builds, views_editor, views_workflow
+from . import views, views_builds, views_editor, views_interchange, views_workflow
 
 urlpatterns = [
     path("", views.staff_home, name="staff-home"),
@@ -126,4 +126,15 @@ urlpatterns += [
         views_builds.build_file,
         name="staff-build-files",
     ),
+]
+
+# The interchange format in the staff UI (reports/views_interchange.py).
+urlpatterns += [
+    path(
+        "reports/<int:fiscal_year>/export.json",
+        views_interchange.report_export,
+        name="interchange-export",
+    ),
+    path("import/", views_interchange.import_upload, name="interchange-import"),
+    path("import/confirm/", views_interchange.import_confirm, name="interchange-import-confirm"),
 ]

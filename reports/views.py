@@ -5,9 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from reports import selectors
+from reports.models import AnnualReport
+from reports.permissions import policy
 
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     sections = selectors.section_list_for_home(user=request.user)
-    return render(request, "staff/home.html", {"sections": sections})
+    reports = policy.visible(request.user, AnnualReport).order_by("-fiscal_year")
+    return render(request, "staff/home.html", {"sections": sections, "reports": reports})

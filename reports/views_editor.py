@@ -247,7 +247,15 @@ def report_sections(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     if report is None or not policy.can(request.user, "view", report):
         raise Http404("見つかりません。")
     sections = selectors_content.report_sections(report=report, user=request.user)
-    return render(request, "staff/sections/report.html", {"report": report, "sections": sections})
+    perms_for = {
+        action: policy.can(request.user, action, report)
+        for action in ("dashboard", "approve", "build", "export", "import")
+    }
+    return render(
+        request,
+        "staff/sections/report.html",
+        {"report": report, "sections": sections, "perms_for": perms_for},
+    )
 
 
 @login_required
