@@ -25,3 +25,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"akiruno-test-{os.getpid()}.sqlite3")
     }
+
+# Tests run tasks in-process even when a broker is configured (the PostgreSQL CI run): a test
+# that waits on a task result must not wait for a worker that is not there. The one test that
+# exercises a real worker over Redis (tests/assembly/test_worker.py) starts its own worker and
+# turns eager mode off for its duration.
+CELERY_TASK_ALWAYS_EAGER = True

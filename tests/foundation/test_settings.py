@@ -55,14 +55,38 @@ def test_security_headers_on_every_page(client, db):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def _base_setting(name: str, env: dict) -> str:
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}
+    }
+    environment.update(env)
+    code = f"from akiruno.settings import base; print(base.{name})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_services_follow_the_environment():
     """No DATABASE_URL: SQLite under var/; with it, PostgreSQL. No broker: eager Celery."""
+    assert "sqlite3" in _base_setting('DATABASES["default"]["ENGINE"]', {})
+    assert "postgresql" in _base_setting(
+        'DATABASES["default"]["ENGINE"]', {"DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}
+    )
+    assert _base_setting("CELERY_TASK_ALWAYS_EAGER", {}) == "True"
+    assert (
+        _base_setting("CELERY_TASK_ALWAYS_EAGER", {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/9"})
+        == "False"
+    )
+
+
+def test_japanese_locale_and_tokyo_time():
     from django.conf import settings as live
 
-    engine = live.DATABASES["default"]["ENGINE"]
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        assert engine == "django.db.backends.postgresql"
-    else:
-        assert engine == "django.db.backends.sqlite3"
-    assert live.CELERY_TASK_ALWAYS_EAGER is (not os.environ.get("CELERY_BROKER_URL"))
     assert live.LANGUAGE_CODE == "ja" and live.TIME_ZONE == "Asia/Tokyo"
