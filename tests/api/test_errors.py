@@ -268,8 +268,9 @@ def test_the_public_api_has_its_namespace_and_throttle_scope(anon, db):
     assert PublicRateThrottle.scope == "public"
     assert PublicRateThrottle().rate == "120/min"
     assert reverse("api:root") == "/api/v1/"
-    # No public endpoint yet (published builds arrive with the assembly): the JSON 404.
-    assert_error(anon.get("/api/v1/public/reports/"), 404, "not_found")
+    assert reverse("api:public:report-list") == "/api/v1/public/reports/"
+    assert anon.get("/api/v1/public/reports/").json() == {"count": 0, "results": []}
+    assert_error(anon.get("/api/v1/public/reports/2024/"), 404, "not_found")
 
 
 def test_an_unsafe_action_without_a_named_policy_action_is_refused(rf, editor):
