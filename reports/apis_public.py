@@ -116,10 +116,10 @@ def _read_json(build: Build, name: str):
         raise NotFound("公開ファイルが見つかりません。システム管理者に連絡してください。") from None
 
 
-def _public_url(build: Build, rest: str = "") -> str:
+def _public_url(build: Build, rest: str = "", *, latest: bool) -> str:
+    """The public site's URL of a file: the latest edition's, or an earlier edition's."""
     year = build.report.fiscal_year
-    latest = selectors_public.latest_published_build(year)
-    if latest is not None and latest.pk == build.pk:
+    if latest:
         return f"/reports/{year}/{rest}"
     return f"/reports/{year}/editions/{build.edition}/{rest}"
 
@@ -295,11 +295,12 @@ class PublicReportView(PublicView):
             }
             suffix = f"?edition={build.edition}" if self.is_edition_request() else ""
             base = f"/api/v1/public/reports/{fiscal_year}/"
+            editions = selectors_public.editions(fiscal_year)
+            latest = bool(editions) and editions[0].pk == build.pk
             return {
                 **_build_summary(build),
                 "editions": [
-                    {"edition": b.edition, "published_at": b.published_at}
-                    for b in selectors_public.editions(fiscal_year)
+                    {"edition": b.edition, "published_at": b.published_at} for b in editions
                 ],
                 "departments": [
                     {
@@ -307,13 +308,13 @@ class PublicReportView(PublicView):
                         "name": part["name"],
                         "checksum": checksums.get(part["code"], ""),
                         "url": f"{base}departments/{part['code']}/{suffix}",
-                        "page": _public_url(build, f"{part['code']}/"),
+                        "page": _public_url(build, f"{part['code']}/", latest=latest),
                         "entries": part["entries"],
                     }
                     for part in toc
                 ],
                 "files": {
-                    name: {**entry, "url": _public_url(build, name)}
+                    name: {**entry, "url": _public_url(build, name, latest=latest)}
                     for name, entry in sorted(build.manifest.items())
                     if not name.startswith("_work/") and not name.startswith("departments/")
                 },
@@ -418,7 +419,10 @@ class PublicTablesView(PublicView):
 
         def data():
             index = _read_json(build, "data/index.json")
-            index["zip"] = _public_url(build, "data.zip")
+            latest = selectors_public.latest_published_build(fiscal_year)
+            index["zip"] = _public_url(
+                build, "data.zip", latest=latest is not None and latest.pk == build.pk
+            )
             index["edition"] = build.edition
             return index
 
