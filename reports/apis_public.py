@@ -63,6 +63,7 @@ class PublicView(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [PublicRateThrottle]
+    extra_error_statuses = (400,)  # ?edition= that is not a number
 
     def build(self, fiscal_year: int) -> Build:
         raw = self.request.query_params.get("edition")
@@ -81,7 +82,7 @@ class PublicView(APIView):
             build = selectors_public.edition_build(fiscal_year, edition)
         if build is None:
             raise NotFound(
-                f"{format_fiscal_year(fiscal_year)}の公開されている事務報告書"
+                f"{fiscal_year}年度の公開されている事務報告書"
                 + ("（その版）" if raw else "")
                 + "はありません。公開済みの年度は /api/v1/public/reports/ にあります。"
             )

@@ -72,7 +72,7 @@ def test_published_content_with_cache_headers_and_conditional_requests(published
 
 
 def test_drafts_after_publication_never_reach_the_public_api(published, editor):
-    build, sections = published
+    _, sections = published
     section = sections[1]
     factories.set_state(section, Section.State.DRAFT)
     item = Item.objects.filter(section=section).first()
@@ -134,3 +134,8 @@ def test_the_public_api_is_throttled_per_address(published, settings):
 def test_public_reads_run_a_fixed_number_of_queries(published, url, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         assert APIClient().get(url).status_code == 200
+
+
+def test_a_year_outside_the_calendar_is_a_404_not_a_500(db):
+    """Found by schemathesis: the message once formatted the year in 和暦 and raised."""
+    assert_error(APIClient().get("/api/v1/public/reports/575/tables/?edition=3"), 404, "not_found")
