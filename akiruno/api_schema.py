@@ -119,6 +119,7 @@ class AutoSchema(openapi.AutoSchema):
             codes.add(409)
         if self._needs_if_match():
             codes |= {412, 428}
+        codes |= set(getattr(self.view, "extra_error_statuses", ()))
         if self.view.get_throttles():
             codes.add(429)
         return sorted(codes)

@@ -15,6 +15,7 @@ from akiruno.api_docs import RedocView, SwaggerView
 from akiruno.api_tokens import TokenView, TokenViewSet
 from akiruno.exceptions import NotFound
 from reports import apis as report_apis
+from reports import apis_content, apis_public, apis_workflow
 
 app_name = "api"
 
@@ -75,10 +76,13 @@ router.register("reports", report_apis.AnnualReportViewSet, basename="report")
 router.register("sections", report_apis.SectionViewSet, basename="section")
 router.register("events", report_apis.SectionEventViewSet, basename="event")
 router.register("snapshots", report_apis.SectionSnapshotViewSet, basename="snapshot")
+router.register("items", apis_content.ItemViewSet, basename="item")
+router.register("blocks", apis_content.BlockViewSet, basename="block")
+router.register("comments", apis_workflow.ReviewCommentViewSet, basename="comment")
+router.register("builds", apis_workflow.BuildViewSet, basename="build")
 
-# The anonymous, read-only public API (published builds only). Its views use
-# akiruno.api.PublicRateThrottle; they arrive with the assembly and publication work.
-public_urlpatterns: list = []
+# The anonymous, read-only public API: published builds only (reports.apis_public).
+public_urlpatterns = apis_public.urlpatterns
 
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),

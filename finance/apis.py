@@ -138,4 +138,9 @@ class FinanceStartYearApi(APIView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, year: int) -> Response:
+        if not 1900 <= year <= 9999:  # a year the calendar helpers can name (was a 500)
+            raise InvalidInput(
+                f"年度 {year} は扱えません。西暦の年度（例: 2024）を指定してください。",
+                details={"year": "1900〜9999 の西暦で指定してください。"},
+            )
         return Response(services.finance_start_year(fiscal_year=year, user=request.user))

@@ -15,6 +15,7 @@ from rest_framework import generics, mixins, viewsets
 from rest_framework.response import Response
 
 from akiruno.api import ConcurrencyMixin, CreateMixin, UpdateMixin
+from reports.apis_workflow import ReportActionsMixin, SectionActionsMixin
 from reports.filters import (
     AnnualReportFilter,
     DepartmentFilter,
@@ -138,6 +139,7 @@ def section_counts(user, report_ids: list[int]) -> dict[int, dict[str, int]]:
     ),
 )
 class AnnualReportViewSet(
+    ReportActionsMixin,
     ConcurrencyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -153,7 +155,12 @@ class AnnualReportViewSet(
     lookup_value_regex = r"[0-9]{1,4}"
     ordering_fields = ["fiscal_year", "created_at"]
     ordering = ["-fiscal_year"]
-    policy_actions = {"create": "manage", "partial_update": "manage"}
+    policy_actions = {
+        "create": "manage",
+        "partial_update": "manage",
+        **ReportActionsMixin.policy_actions,
+    }
+    if_match_actions = ReportActionsMixin.if_match_actions
     http_method_names = ["get", "post", "patch", "head"]
 
     def get_queryset(self):
@@ -208,8 +215,12 @@ class AnnualReportViewSet(
         "（見られない報告は 404）。詳細には番号付きの項目とブロック（計算済みの表示と表）が入ります。"
     ),
 )
-class SectionViewSet(ConcurrencyMixin, viewsets.ReadOnlyModelViewSet):
-    """Sections the user may see; another department's section is 404."""
+class SectionViewSet(SectionActionsMixin, ConcurrencyMixin, viewsets.ReadOnlyModelViewSet):
+    """Sections the user may see; another department's section is 404. Transitions are
+    actions (POST /sections/{id}/submit/ …, see reports.apis_workflow)."""
+
+    policy_actions = SectionActionsMixin.policy_actions
+    if_match_actions = SectionActionsMixin.if_match_actions
 
     filterset_class = SectionFilter
     ordering_fields = [

@@ -268,8 +268,9 @@ def test_the_public_api_has_its_namespace_and_throttle_scope(anon, db):
     assert PublicRateThrottle.scope == "public"
     assert PublicRateThrottle().rate == "120/min"
     assert reverse("api:root") == "/api/v1/"
-    # No public endpoint yet (published builds arrive with the assembly): the JSON 404.
-    assert_error(anon.get("/api/v1/public/reports/"), 404, "not_found")
+    assert reverse("api:public:report-list") == "/api/v1/public/reports/"
+    assert anon.get("/api/v1/public/reports/").json() == {"count": 0, "results": []}
+    assert_error(anon.get("/api/v1/public/reports/2024/"), 404, "not_found")
 
 
 def test_an_unsafe_action_without_a_named_policy_action_is_refused(rf, editor):
@@ -299,3 +300,11 @@ def test_a_method_a_view_does_not_handle_is_405_not_403(as_user, editor):
     assert_error(
         as_user(editor).post("/api/v1/users/me/", {}, format="json"), 405, "method_not_allowed"
     )
+
+
+def test_finance_routes_do_not_shadow_each_other_and_odd_years_are_400(as_user, admin_user):
+    """Found by schemathesis: /finance/0/5/ reached the create view (405) and
+    /finance/0/start/ raised while naming the year in 和暦 (500)."""
+    client = as_user(admin_user)
+    assert_error(client.get("/api/v1/finance/0/5/"), 404, "not_found")
+    assert_error(client.post("/api/v1/finance/0/start/", {}, format="json"), 400, "invalid")

@@ -111,3 +111,49 @@ def test_token_authentication_costs_one_query(as_user, editor, django_assert_max
     client.get("/api/v1/users/me/")  # records the first use
     with django_assert_max_num_queries(1):
         assert client.get("/api/v1/users/me/").status_code == 200
+
+
+def grow_content(n: int, report: AnnualReport, actor) -> None:
+    """n items with a block each, n return comments and n builds."""
+    from reports.models import Build, ReviewComment
+
+    grow(1, report, actor)
+    section = Section.objects.filter(report=report).first()
+    items = Item.objects.bulk_create(
+        Item(section=section, heading=f"見出し{i}", position=i, updated_by=actor) for i in range(n)
+    )
+    Block.objects.bulk_create(
+        Block(item=item, kind="text", data={"paragraphs": ["本文"]}, position=0) for item in items
+    )
+    event = SectionEvent.objects.filter(section=section).first()
+    ReviewComment.objects.bulk_create(
+        ReviewComment(section=section, event=event, author=actor, body=f"コメント{i}")
+        for i in range(n)
+    )
+    Build.objects.bulk_create(
+        Build(
+            report=report, kind=Build.Kind.RELEASE, status=Build.Status.FAILED, requested_by=actor
+        )
+        for _ in range(n)
+    )
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize(
+    "url,max_queries",
+    [
+        ("/api/v1/items/?page_size=500", 3),  # + one prefetch of the blocks
+        ("/api/v1/items/?page_size=500&fiscal_year=2024&q=見出し", 3),
+        ("/api/v1/blocks/?page_size=500&kind=text", 2),
+        ("/api/v1/comments/?page_size=500", 2),
+        ("/api/v1/builds/?page_size=500&fiscal_year=2024", 2),
+    ],
+)
+def test_content_and_workflow_lists_run_a_fixed_number_of_queries(
+    client, admin_user, report, django_assert_max_num_queries, n, url, max_queries
+):
+    grow_content(n, report, admin_user)
+    with django_assert_max_num_queries(max_queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.json()["count"] == n
