@@ -125,8 +125,17 @@ def test_search_runs_a_fixed_number_of_queries(client, two_years, django_assert_
         search.search("指定管理者 健診")
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is the SQLite index")
-def test_sqlite_uses_the_fts5_trigram_index(two_years):
+def test_the_database_has_its_trigram_index(two_years):
+    """SQLite: the FTS5 trigram table; PostgreSQL: pg_trgm and its GIN index (one test, each run)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            assert cursor.fetchone() is not None
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'reports_searchentry_trgm'"
+            )
+            assert "gin_trgm_ops" in cursor.fetchone()[0]
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM reports_searchentry_fts WHERE reports_searchentry_fts MATCH '\"指定管理\"'"
