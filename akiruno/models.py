@@ -1,4 +1,5 @@
-"""Models of the platform itself (not of the report): API tokens for tools.
+"""Models of the platform itself (not of the report): API tokens for tools, and the
+optimistic-locking fields that every editable record of the report shares.
 
 A user may hold several named tokens (one per tool or script), so revoking one does not break
 the others. Only a SHA-256 digest of each key is stored: a leaked database does not leak working
@@ -14,6 +15,25 @@ from django.conf import settings
 from django.db import models
 
 TOKEN_PREFIX = "akr_"  # noqa: S105 (a public marker, not a secret)
+
+
+class VersionedRecord(models.Model):
+    """A record edited by people, locked optimistically: every save raises `version`, and a save
+    based on an older version is refused naming `updated_by` and `updated_at`."""
+
+    version = models.PositiveIntegerField("版", default=1, editable=False)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    updated_by = models.ForeignKey(
+        "reports.User",
+        verbose_name="更新者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
 
 
 def new_token_key() -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from akiruno.models import VersionedRecord
 from reports.models import Department
 
 
@@ -17,22 +18,12 @@ class Unit(models.TextChoices):
     YEN = "円", "円"
 
 
-class FinanceRecord(models.Model):
+class FinanceRecord(VersionedRecord):
     """A record of one fiscal year owned by a department (the finance division, by default)."""
 
     fiscal_year = models.PositiveSmallIntegerField("年度", db_index=True)
     department = models.ForeignKey(
         Department, verbose_name="担当課", on_delete=models.PROTECT, related_name="+"
-    )
-    version = models.PositiveIntegerField("版", default=1, editable=False)
-    updated_at = models.DateTimeField("更新日時", auto_now=True)
-    updated_by = models.ForeignKey(
-        "reports.User",
-        verbose_name="更新者",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
 
     class Meta:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from akiruno.models import VersionedRecord
 from reports.models import Department
 
 
-class MeetingBody(models.Model):
+class MeetingBody(VersionedRecord):
     """A council, committee or other meeting body the city runs, belongs to or attends."""
 
     class Kind(models.TextChoices):
@@ -69,16 +70,6 @@ class MeetingBody(models.Model):
     )
     active_from = models.PositiveSmallIntegerField("活動開始年度", null=True, blank=True)
     active_to = models.PositiveSmallIntegerField("活動終了年度", null=True, blank=True)
-    version = models.PositiveIntegerField("版", default=1, editable=False)
-    updated_at = models.DateTimeField("更新日時", auto_now=True)
-    updated_by = models.ForeignKey(
-        "reports.User",
-        verbose_name="更新者",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = "会議体"
@@ -103,7 +94,7 @@ class MeetingBody(models.Model):
         )
 
 
-class MeetingSession(models.Model):
+class MeetingSession(VersionedRecord):
     """One session of a body: 第n回, a date or a date range, its format, venue and agenda."""
 
     class Format(models.TextChoices):
@@ -132,16 +123,6 @@ class MeetingSession(models.Model):
     venue = models.CharField("開催会場", max_length=200, blank=True)
     attendance = models.PositiveIntegerField("出席者数", null=True, blank=True)
     note = models.CharField("備考", max_length=500, blank=True)
-    version = models.PositiveIntegerField("版", default=1, editable=False)
-    updated_at = models.DateTimeField("更新日時", auto_now=True)
-    updated_by = models.ForeignKey(
-        "reports.User",
-        verbose_name="更新者",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = "会議"
@@ -197,7 +178,7 @@ class AgendaItem(models.Model):
         return self.text
 
 
-class ManualCount(models.Model):
+class ManualCount(VersionedRecord):
     """A count of sessions kept by hand where the city has no session details.
 
     It replaces the count computed from sessions for its body, category and fiscal year, and
@@ -214,16 +195,6 @@ class ManualCount(models.Model):
     written = models.PositiveIntegerField("うち書面開催", default=0)
     hybrid = models.PositiveIntegerField("うちハイブリッド開催", default=0)
     note = models.CharField("手入力の理由", max_length=500)
-    version = models.PositiveIntegerField("版", default=1, editable=False)
-    updated_at = models.DateTimeField("更新日時", auto_now=True)
-    updated_by = models.ForeignKey(
-        "reports.User",
-        verbose_name="更新者",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = "手入力の開催回数"

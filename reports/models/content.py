@@ -7,6 +7,8 @@ import uuid
 
 from django.db import models
 
+from akiruno.models import VersionedRecord
+
 from .org import Department
 
 MAX_DEPTH = 6
@@ -48,7 +50,7 @@ class AnnualReport(models.Model):
         return self.title
 
 
-class Section(models.Model):
+class Section(VersionedRecord):
     """One department's part of one fiscal year's report.
 
     `state` changes only through the workflow services (reports.services.workflow), which
@@ -76,16 +78,6 @@ class Section(models.Model):
     )
     state = models.CharField(
         "状態", max_length=20, choices=State.choices, default=State.DRAFT, editable=False
-    )
-    version = models.PositiveIntegerField("版", default=1, editable=False)
-    updated_at = models.DateTimeField("更新日時", auto_now=True)
-    updated_by = models.ForeignKey(
-        "reports.User",
-        verbose_name="更新者",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
 
     class Meta:
