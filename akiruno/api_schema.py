@@ -119,7 +119,10 @@ class AutoSchema(openapi.AutoSchema):
             codes.add(409)
         if self._needs_if_match():
             codes |= {412, 428}
-        codes |= set(getattr(self.view, "extra_error_statuses", ()))
+        extra = getattr(self.view, "extra_error_statuses", ())
+        if isinstance(extra, dict):  # {"DELETE": (400,)}: statuses of one method only
+            extra = extra.get(self.method, ())
+        codes |= set(extra)
         if self.view.get_throttles():
             codes.add(429)
         return sorted(codes)

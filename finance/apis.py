@@ -7,7 +7,7 @@ the API's one error shape with the problems at JSON pointers.
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -103,10 +103,26 @@ class FinanceRecordCreateApi(APIView):
         return Response(entry_json(entry), status=status.HTTP_201_CREATED)
 
 
+def _delete_version(request: Request) -> int:
+    """DELETE's version: ?version=N (documented; a DELETE body is not part of OpenAPI), or the
+    {"version": N} body older clients send."""
+    raw = request.query_params.get("version")
+    if raw is None:
+        return _version_and_data(request)[0]
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(
+            "version（取得したときの版の番号）を整数で指定してください。",
+            details={"version": f"「{raw}」は整数ではありません。"},
+        ) from None
+
+
 class FinanceRecordApi(APIView):
-    """GET a record; PUT {"version", "data"} to replace its figures; DELETE {"version"}."""
+    """GET a record; PUT {"version", "data"} to replace its figures; DELETE ?version=N."""
 
     permission_classes = [ServicePolicyPermission]
+    extra_error_statuses = {"DELETE": (400,)}  # a missing or malformed ?version=
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, slug: str, pk: int) -> Response:
@@ -123,10 +139,20 @@ class FinanceRecordApi(APIView):
         saved = selectors.entry_for(KINDS[kind].queryset().get(pk=pk))
         return Response(entry_json(saved))
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={204: None})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "version",
+                int,
+                required=True,
+                description="取得したときの版（version）。変わっていれば 409 で、削除しません。",
+            )
+        ],
+        responses={204: None},
+    )
     def delete(self, request: Request, slug: str, pk: int) -> Response:
         entry = selectors.record_entry(kind=_kind(slug), pk=pk, user=request.user)
-        version, _ = _version_and_data(request)
+        version = _delete_version(request)
         services.record_delete(record=entry.obj, user=request.user, version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
