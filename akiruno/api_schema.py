@@ -120,8 +120,9 @@ class AutoSchema(openapi.AutoSchema):
         if self._needs_if_match():
             codes |= {412, 428}
         extra = getattr(self.view, "extra_error_statuses", ())
-        if isinstance(extra, dict):  # {"DELETE": (400,)}: statuses of one method only
-            extra = extra.get(self.method, ())
+        if isinstance(extra, dict):
+            # {"DELETE": (400,)} or {"export": (400,)}: one HTTP method's or viewset action's
+            extra = (*extra.get(self.method, ()), *extra.get(self._view_action(), ()))
         codes |= set(extra)
         if self.view.get_throttles():
             codes.add(429)
