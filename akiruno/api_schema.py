@@ -119,7 +119,11 @@ class AutoSchema(openapi.AutoSchema):
             codes.add(409)
         if self._needs_if_match():
             codes |= {412, 428}
-        codes |= set(getattr(self.view, "extra_error_statuses", ()))
+        extra = getattr(self.view, "extra_error_statuses", ())
+        if isinstance(extra, dict):
+            # {"DELETE": (400,)} or {"export": (400,)}: one HTTP method's or viewset action's
+            extra = (*extra.get(self.method, ()), *extra.get(self._view_action(), ()))
+        codes |= set(extra)
         if self.view.get_throttles():
             codes.add(429)
         return sorted(codes)

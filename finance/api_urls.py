@@ -11,7 +11,9 @@ from .kinds import SLUGS
 
 
 class KindConverter:
-    regex = "|".join(sorted(SLUGS, key=len, reverse=True))
+    # Grouped, so the OpenAPI pattern built from it reads ^(?:a|b)$, not ^a|b$ (which admits
+    # any string containing one of the kinds).
+    regex = "(?:" + "|".join(sorted(SLUGS, key=len, reverse=True)) + ")"
 
     def to_python(self, value: str) -> str:
         return value

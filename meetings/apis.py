@@ -10,13 +10,12 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from akiruno.api import ServicePolicyPermission
+from akiruno.api import PageNumberPagination, ServicePolicyPermission
 from akiruno.exceptions import InvalidInput, PermissionDenied
 from meetings import imports, interchange, selectors, services, spreadsheets
 from meetings.filters import active_in
@@ -98,10 +97,9 @@ class BodySerializer(serializers.Serializer):
     numbering = serializers.ChoiceField(choices=MeetingBody.Numbering.choices)
     active_from = serializers.IntegerField(allow_null=True)
     active_to = serializers.IntegerField(allow_null=True)
-    session_count = serializers.IntegerField(read_only=True, required=False)
 
     def to_representation(self, body: MeetingBody) -> dict:
-        out = {
+        return {
             "id": body.pk,
             "version": body.version,
             **{
@@ -110,9 +108,20 @@ class BodySerializer(serializers.Serializer):
                 if k not in {"sessions", "manual_counts"}
             },
         }
-        if hasattr(body, "session_count"):
-            out["session_count"] = body.session_count
-        return out
+
+
+class BodyListItemSerializer(BodySerializer):
+    """A body in the list: with the number of its sessions in the listed fiscal year."""
+
+    session_count = serializers.IntegerField(
+        read_only=True, help_text="その年度（fiscal_year）の会議の数"
+    )
+
+    class Meta:
+        ref_name = "BodyListItem"
+
+    def to_representation(self, body: MeetingBody) -> dict:
+        return {**super().to_representation(body), "session_count": body.session_count}
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -153,6 +162,35 @@ def _parent(user, key) -> MeetingBody | None:
             details={"parent": f"キー「{key}」の会議体はありません。"},
         )
     return parent
+
+
+def _object(request: Request) -> dict:
+    """The request body, which must be a JSON object (a list or a bare value is a 400)."""
+    if not isinstance(request.data, dict):
+        raise InvalidInput(
+            '本文は JSON のオブジェクト（{"項目": 値, …}）で送ってください。',
+            details={"body": "オブジェクトではありません。"},
+        )
+    return request.data
+
+
+def _referenced_body(user, key) -> MeetingBody:
+    """The body named by the `body` field of a new session or count.
+
+    A key that is missing, unknown or names a body the user may not see is the same 400 (the
+    field is wrong, not the URL), so other departments' bodies do not leak; whether the user may
+    record for a body they see is the service's 403.
+    """
+    if key in (None, ""):
+        raise InvalidInput(
+            "会議体のキー（body）を指定してください。", details={"body": "必須です。"}
+        )
+    body = MeetingBody.objects.select_related("department", "parent").filter(key=str(key)).first()
+    if body is None or not policy.can(user, "view", body):
+        raise InvalidInput(
+            "会議体が見つかりません。", details={"body": f"キー「{key}」の会議体はありません。"}
+        )
+    return body
 
 
 def _version(data) -> int:
@@ -204,6 +242,7 @@ FILTER_PARAMETERS = [
 
 class BodyListApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    pagination_class = PageNumberPagination  # also documents the envelope and ?page/page_size
 
     @extend_schema(
         summary="会議体の一覧",
@@ -217,7 +256,7 @@ class BodyListApi(APIView):
             OpenApiParameter("role", str),
             OpenApiParameter("q", str),
         ],
-        responses=BodySerializer(many=True),
+        responses=BodyListItemSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         fiscal_year = _fiscal_year(request)
@@ -229,13 +268,13 @@ class BodyListApi(APIView):
         qs = filterset.qs
         if request.query_params.get("active", "true").lower() not in {"false", "0", "no"}:
             qs = active_in(qs, fiscal_year)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(BodySerializer(page, many=True).data)
+        return paginator.get_paginated_response(BodyListItemSerializer(page, many=True).data)
 
     @extend_schema(summary="会議体の登録", request=BodySerializer, responses={201: BodySerializer})
     def post(self, request: Request) -> Response:
-        data = request.data
+        data = _object(request)
         body = services.body_create(
             user=request.user,
             department=_department(data.get("department")),
@@ -259,11 +298,12 @@ class BodyDetailApi(APIView):
     )
     def put(self, request: Request, key: str) -> Response:
         body = _visible_body(request, key, "edit")
-        data = {**interchange.body_json(body, sessions=[], manual_counts=[]), **request.data}
+        changes = _object(request)
+        data = {**interchange.body_json(body, sessions=[], manual_counts=[]), **changes}
         body = services.body_update(
             user=request.user,
             body=body,
-            version=_version(request.data),
+            version=_version(changes),
             department=_department(data.get("department")),
             parent=_parent(request.user, data.get("parent")),
             data=_body_fields(data),
@@ -294,6 +334,7 @@ def _session(request: Request, pk: int, action: str = "view") -> MeetingSession:
 
 class SessionListApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    pagination_class = PageNumberPagination  # also documents the envelope and ?page/page_size
 
     @extend_schema(
         summary="会議の一覧・検索",
@@ -304,7 +345,7 @@ class SessionListApi(APIView):
         filterset = selectors.session_list(user=request.user, filters=request.query_params)
         if not filterset.is_valid():
             raise _invalid_filters(filterset)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         return paginator.get_paginated_response(SessionSerializer(page, many=True).data)
 
@@ -314,8 +355,8 @@ class SessionListApi(APIView):
         responses={201: SessionSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = request.data
-        body = _visible_body(request, str(data.get("body") or ""), "add_session")
+        data = _object(request)
+        body = _referenced_body(request.user, data.get("body"))
         try:
             fiscal_year = int(data.get("fiscal_year"))
         except (TypeError, ValueError):
@@ -343,8 +384,8 @@ class SessionDetailApi(APIView):
     )
     def put(self, request: Request, pk: int) -> Response:
         session = _session(request, pk, "edit")
-        current = interchange.session_json(session)
-        data = {**current, **request.data}
+        changes = _object(request)
+        data = {**interchange.session_json(session), **changes}
         try:
             fiscal_year = int(data.get("fiscal_year", session.fiscal_year))
         except (TypeError, ValueError):
@@ -355,7 +396,7 @@ class SessionDetailApi(APIView):
         services.session_update(
             user=request.user,
             session=session,
-            version=_version(request.data),
+            version=_version(changes),
             fiscal_year=fiscal_year,
             data=data,
         )
@@ -374,6 +415,7 @@ class SessionDetailApi(APIView):
 
 class ManualCountListApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    pagination_class = PageNumberPagination  # also documents the envelope and ?page/page_size
 
     @extend_schema(
         summary="手入力の回数の一覧",
@@ -395,7 +437,7 @@ class ManualCountListApi(APIView):
             qs = qs.filter(fiscal_year=_fiscal_year(request))
         if request.query_params.get("body"):
             qs = qs.filter(body__key=request.query_params["body"])
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ManualCountSerializer(page, many=True).data)
 
@@ -405,8 +447,8 @@ class ManualCountListApi(APIView):
         responses={201: ManualCountSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = request.data
-        body = _visible_body(request, str(data.get("body") or ""), "add_count")
+        data = _object(request)
+        body = _referenced_body(request.user, data.get("body"))
         try:
             fiscal_year = int(data.get("fiscal_year"))
         except (TypeError, ValueError):
@@ -439,9 +481,10 @@ class ManualCountDetailApi(APIView):
     )
     def put(self, request: Request, pk: int) -> Response:
         count = self._get(request, pk, "edit")
-        data = {**interchange.manual_count_json(count), **request.data}
+        changes = _object(request)
+        data = {**interchange.manual_count_json(count), **changes}
         count = services.manual_count_update(
-            user=request.user, count=count, version=_version(request.data), data=data
+            user=request.user, count=count, version=_version(changes), data=data
         )
         return Response(ManualCountSerializer(count).data)
 
@@ -521,10 +564,13 @@ class SessionImportApi(APIView):
 
 class MeetingsExportApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    extra_error_statuses = (400,)  # ?fiscal_year= that is not a year
 
     @extend_schema(
         summary="会議データの書き出し（交換形式の meetings）: 審査担当・管理者",
-        parameters=[OpenApiParameter("fiscal_year", int, required=True)],
+        parameters=[
+            OpenApiParameter("fiscal_year", int, description="年度（西暦）。既定は今の年度")
+        ],
         responses={200: None},
     )
     def get(self, request: Request) -> Response:

@@ -180,6 +180,7 @@ class ReportActionsMixin:
 
     policy_actions = {"approve": "view", "build": "view", "export": "export", "import_": "import"}
     if_match_actions = ("approve",)
+    extra_error_statuses = {"export": (400,)}  # ?department= with no section that year
 
     @extend_schema(
         summary="報告書を承認する（企画政策課長、全課承認済みのとき。承認後に構築が始まります）",

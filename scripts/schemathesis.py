@@ -64,6 +64,24 @@ years = { values = [2024, 2025] }
 """
 NOT_FUZZED = ["auth_token_destroy", "auth_tokens_destroy"]
 
+# schemathesis's CLI, with ast.parse serialised. Hypothesis describes filter lambdas by parsing
+# their source file; with --workers 2 two threads can do so at once, and CPython 3.11 keeps the
+# AST constructor's recursion counter per interpreter, so a thread switch inside one parse (a
+# finaliser run by the garbage collector) breaks the other: "SystemError: AST constructor
+# recursion depth mismatch" (python/cpython#106905), reported as an error of whichever operation
+# was being generated. Not a property of our schema; the lock costs nothing measurable.
+RUNNER = """
+import ast, sys, threading
+_parse, _lock = ast.parse, threading.Lock()
+def parse(*args, **kwargs):
+    with _lock:
+        return _parse(*args, **kwargs)
+ast.parse = parse
+from schemathesis.cli import schemathesis
+sys.argv[0] = "schemathesis"
+sys.exit(schemathesis())
+"""
+
 
 @dataclass
 class Result:
@@ -215,7 +233,9 @@ def run_role(role: str, token: str | None, port: int, args) -> Result:
     config = VAR / "schemathesis.toml"
     config.write_text(CONFIG)
     command = [
-        str(VENV_BIN / "schemathesis"),
+        str(VENV_BIN / "python"),
+        "-c",
+        RUNNER,
         "--config-file",
         str(config),
         "run",

@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SectionStateEnum": "reports.models.Section.State",
         "ReportStateEnum": "reports.models.AnnualReport.State",
+        "MeetingBodyKindEnum": "meetings.models.MeetingBody.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -55,7 +55,8 @@ def export_report(*, fiscal_year: int, department: str | None = None) -> dict:
         sections = [s for s in sections if s.department.code == department]
         if not sections:
             raise InvalidInput(
-                f"{fiscal_year}年度に課コード「{department}」の課別報告はありません。"
+                f"{fiscal_year}年度に課コード「{department}」の課別報告はありません。",
+                details={"department": "その年度に課別報告のある課のコードを指定してください。"},
             )
     departments = _departments_with_parents([s.department for s in sections])
     meetings = export_meetings(fiscal_year=fiscal_year)

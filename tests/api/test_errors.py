@@ -308,3 +308,12 @@ def test_finance_routes_do_not_shadow_each_other_and_odd_years_are_400(as_user, 
     client = as_user(admin_user)
     assert_error(client.get("/api/v1/finance/0/5/"), 404, "not_found")
     assert_error(client.post("/api/v1/finance/0/start/", {}, format="json"), 400, "invalid")
+    # Bonds check loan dates up to the May after the year: year 23775 was a 500 on create.
+    for year in (23775, 9999):
+        for response in (
+            client.post(f"/api/v1/finance/{year}/bonds/", {"data": {}}, format="json"),
+            client.put(f"/api/v1/finance/{year}/", {}, format="json"),
+            client.post(f"/api/v1/finance/{year}/start/", {}, format="json"),
+        ):
+            assert set(assert_error(response, 400, "invalid")["details"]) == {"year"}
+    assert client.get("/api/v1/finance/23775/").status_code in {200, 404}

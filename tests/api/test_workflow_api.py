@@ -434,6 +434,10 @@ def test_export_for_reviewers_and_import_for_administrators(
     assert response.status_code == 200, response.content
     document = response.json()
     assert document["fiscal_year"] == 2024
+    unknown = assert_error(
+        as_user(reviewer).get("/api/v1/reports/2024/export/?department=nai"), 400, "invalid"
+    )
+    assert set(unknown["details"]) == {"department"}
     assert_error(
         as_user(reviewer).post("/api/v1/reports/import/", document, format="json"), 403, "forbidden"
     )

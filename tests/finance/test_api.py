@@ -54,10 +54,21 @@ def test_create_and_delete(api, fy2024):
     response = api.post("/api/v1/finance/2024/grants/", {"data": raw}, format="json")
     assert response.status_code == 201
     pk = response.json()["id"]
-    assert (
-        api.delete(f"/api/v1/finance/grants/{pk}/", {"version": 1}, format="json").status_code
-        == 204
-    )
+    url = f"/api/v1/finance/grants/{pk}/"
+    missing = api.delete(url)
+    assert missing.status_code == 400 and "version" in missing.json()["details"]
+    assert api.delete(f"{url}?version=x").status_code == 400
+    assert api.delete(f"{url}?version=7").status_code == 409
+    assert Grant.objects.filter(pk=pk).exists()
+    assert api.delete(f"{url}?version=1").status_code == 204
+    assert not Grant.objects.filter(pk=pk).exists()
+
+
+def test_delete_still_takes_the_version_in_a_json_body(api, fy2024):
+    raw = {"key": "x", "name": "交付金", "received": 1, "projects": [{"name": "x", "amount": 1}]}
+    pk = api.post("/api/v1/finance/2024/grants/", {"data": raw}, format="json").json()["id"]
+    url = f"/api/v1/finance/grants/{pk}/"
+    assert api.delete(url, {"version": 1}, format="json").status_code == 204
     assert not Grant.objects.filter(pk=pk).exists()
 
 

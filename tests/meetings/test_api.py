@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from meetings.models import MeetingBody, MeetingSession
+from meetings.models import ManualCount, MeetingBody, MeetingSession
 from tests.meetings.factories import make_body, make_manual_count, make_session
 
 
@@ -85,12 +85,20 @@ def test_other_departments_are_404_and_filters_work(api, other_editor, body, zai
     assert bad.status_code == 400 and "date_from" in bad.json()["details"]
     bodies = api.get("/api/v1/meetings/bodies/", {"fiscal_year": 2024}).json()
     assert [(b["key"], b["session_count"]) for b in bodies["results"]] == [("zenkoku", 1)]
-    refused = api.post(
+    # A body in the request that the user may not see is a wrong field (400), exactly like one
+    # that does not exist: nothing tells the two apart.
+    hidden_ref = api.post(
         "/api/v1/meetings/sessions/",
         {"body": "zaisei", "fiscal_year": 2024, "start": "2024-06-01"},
         format="json",
     )
-    assert refused.status_code == 404
+    unknown_ref = api.post(
+        "/api/v1/meetings/sessions/",
+        {"body": "nai", "fiscal_year": 2024, "start": "2024-06-01"},
+        format="json",
+    )
+    assert hidden_ref.status_code == unknown_ref.status_code == 400
+    assert set(hidden_ref.json()["details"]) == set(unknown_ref.json()["details"]) == {"body"}
     assert MeetingSession.objects.filter(body=other).count() == 1
 
 
@@ -176,3 +184,25 @@ def test_export_is_for_reviewers(api, reviewer, body):
 
 def test_anonymous_is_refused():
     assert APIClient().get("/api/v1/meetings/sessions/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/meetings/sessions/", "/api/v1/meetings/manual-counts/"])
+def test_a_new_record_without_a_body_or_with_a_non_object_is_400(api, body, url):
+    missing = api.post(url, {"fiscal_year": 2024}, format="json")
+    assert missing.status_code == 400 and "body" in missing.json()["details"]
+    empty = api.post(url)  # no request body at all: was a 404 "check the URL"
+    assert empty.status_code == 400 and "body" in empty.json()["details"]
+    listed = api.post(url, [{"body": "zenkoku"}], format="json")
+    assert listed.status_code == 400 and listed.json()["code"] == "invalid"
+    assert not MeetingSession.objects.exists() and not ManualCount.objects.exists()
+
+
+def test_lists_are_paged_with_page_size_and_the_body_detail_has_no_list_count(api, body):
+    for day in range(1, 4):
+        make_session(body, f"2024-06-0{day}")
+    page = api.get("/api/v1/meetings/sessions/", {"page_size": 2, "page": 2}).json()
+    assert page["count"] == 3 and len(page["results"]) == 1 and page["next"] is None
+    assert api.get("/api/v1/meetings/sessions/", {"page": 9}).status_code == 404
+    listed = api.get("/api/v1/meetings/bodies/", {"fiscal_year": 2024}).json()["results"]
+    assert listed[0]["session_count"] == 3
+    assert "session_count" not in api.get("/api/v1/meetings/bodies/zenkoku/").json()
