@@ -23,7 +23,7 @@ from meetings.selectors import combined_count, counts_for
 from meetings.validation import KEY_PATTERN
 from reports import tables
 from reports.blocks import BlockKind, Problem, register
-from reports.blocks.core import Errors
+from reports.blocks.core import Errors, data_object
 
 TABLE_COLUMNS = {
     "date": "開催日",
@@ -35,15 +35,6 @@ TABLE_COLUMNS = {
 }
 CONTENT_LABELS = ("内容", "議題", "内容（議事等）")
 SOURCE_LABELS = {"sessions": "会議の記録", "manual": "手入力", "mixed": "会議の記録と手入力"}
-
-
-def _object(data: Any, errors: Errors) -> dict:
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        errors.add("", "ブロックの内容はオブジェクトで指定してください。")
-        return {}
-    return data
 
 
 def _text(value: Any, where: str, errors: Errors, *, limit: int) -> str:
@@ -100,7 +91,7 @@ class MeetingCountsBlock(BlockKind):
 
     def clean(self, data: Any) -> dict:
         errors = Errors()
-        data = _object(data, errors)
+        data = data_object(data, errors)
         raw_entries = data.get("entries", [])
         if not isinstance(raw_entries, list):
             errors.add("/entries", "会議体と区分の一覧で指定してください。")
@@ -262,7 +253,7 @@ class MeetingTableBlock(BlockKind):
 
     def clean(self, data: Any) -> dict:
         errors = Errors()
-        data = _object(data, errors)
+        data = data_object(data, errors)
         body = _body_key(data.get("body"), "/body", errors, required=False)
         categories = data.get("categories")
         if categories is not None:
@@ -533,7 +524,7 @@ class MeetingPurposeBlock(BlockKind):
 
     def clean(self, data: Any) -> dict:
         errors = Errors()
-        data = _object(data, errors)
+        data = data_object(data, errors)
         cleaned = {
             "body": _body_key(data.get("body"), "/body", errors, required=False),
             "before": _text(data.get("before"), "/before", errors, limit=2000),

@@ -50,7 +50,8 @@ def _text(
     return value
 
 
-def _dict(data: Any, errors: Errors) -> dict:
+def data_object(data: Any, errors: Errors) -> dict:
+    """A block's data as a dict (None is empty); anything else is an error at the root."""
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -67,7 +68,7 @@ class TextBlock(BlockKind):
 
     def clean(self, data: Any) -> dict:
         errors = Errors()
-        data = _dict(data, errors)
+        data = data_object(data, errors)
         paragraphs = data.get("paragraphs", [])
         if isinstance(paragraphs, str):
             paragraphs = [p for p in paragraphs.replace("\r\n", "\n").split("\n")]
@@ -101,7 +102,7 @@ class ListBlock(BlockKind):
 
     def clean(self, data: Any) -> dict:
         errors = Errors()
-        data = _dict(data, errors)
+        data = data_object(data, errors)
         entries = data.get("entries", [])
         if isinstance(entries, str):
             entries = entries.splitlines()
@@ -142,7 +143,7 @@ class CountsBlock(BlockKind):
 
     def clean(self, data: Any) -> dict:
         errors = Errors()
-        data = _dict(data, errors)
+        data = data_object(data, errors)
         raw_entries = data.get("entries", [])
         if not isinstance(raw_entries, list):
             errors.add("/entries", "件数の一覧で入力してください。")
@@ -411,7 +412,7 @@ class TableBlock(BlockKind):
 
     def _clean(self, data: Any, *, fiscal_year: int | None) -> dict:
         errors = Errors()
-        data = _dict(data, errors)
+        data = data_object(data, errors)
         columns = _clean_columns(data.get("columns"), errors)
         input_columns = [c for c in columns if "computed" not in c]
         raw_rows = data.get("rows", [])
@@ -674,7 +675,7 @@ class MonthlyTableBlock(BlockKind):
 
     def clean(self, data: Any) -> dict:
         errors = Errors()
-        data = _dict(data, errors)
+        data = data_object(data, errors)
         raw_measures = data.get("measures", [])
         if not isinstance(raw_measures, list) or not raw_measures:
             errors.add("/measures", "項目（件数など）を1つ以上入力してください。")
