@@ -321,9 +321,12 @@ def start_release(
             logger.warning("assembly: report %s cannot be built: %s", report_id, exc.message)
             return None
     if build.status == Build.Status.SUCCEEDED:
-        from reports.services.publication import publish_if_current
+        from reports.services.publication import publish_if_current, republish_if_unchanged
 
-        publish_if_current(build)
+        if build.published_at is not None:
+            republish_if_unchanged(build)
+        else:
+            publish_if_current(build)
         return None
     if not claim(build, task_id=task_id):
         logger.info("assembly: build %s is taken by another run (%s)", build.pk, build.status)

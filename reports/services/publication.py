@@ -24,6 +24,39 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
+def republish_if_unchanged(build: Build) -> bool:
+    """The report was re-approved with exactly the content of its public edition (a reopen
+    that changed nothing): the edition stays, and the report is published again. No new
+    edition is made, because nothing the public reads has changed."""
+    from reports.services import assembly
+
+    report = AnnualReport.objects.select_for_update().get(pk=build.report_id)
+    build = Build.objects.get(pk=build.pk)
+    latest = (
+        Build.objects.filter(report=report, published_at__isnull=False)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    if (
+        report.state != AnnualReport.State.APPROVED
+        or latest is None
+        or latest.pk != build.pk
+        or assembly.current_input_checksum(report) != build.input_checksum
+    ):
+        return False
+    AnnualReport.objects.filter(pk=report.pk, state=AnnualReport.State.APPROVED).update(
+        state=AnnualReport.State.PUBLISHED
+    )
+    ReportEvent.objects.create(
+        report=report,
+        action=ReportEvent.Action.PUBLISH,
+        actor=build.requested_by,
+        comment=f"内容に変更がないため、公開中の第{build.edition}版を引き続き公開します。",
+    )
+    return True
+
+
+@transaction.atomic
 def publish_if_current(build: Build) -> bool:
     """Publish `build` if it succeeded, its report is approved and the report's approved
     content is still exactly what the build was made from. Idempotent: False if not done."""

@@ -117,3 +117,21 @@ def test_a_correction_after_publication_is_a_new_edition(
         "第2版" in client.get("/reports/2024/editions/").content.decode()
         or "2" in editions.__repr__()
     )
+
+
+def test_re_approval_without_changes_keeps_the_edition_and_publishes_again(
+    demo, client, django_capture_on_commit_callbacks
+):
+    users = {u.username: u for u in User.objects.all()}
+    section = Section.objects.get(report=demo, department__code="zaisei")
+    workflow.section_reopen(section=section, user=users["kikaku-kacho"], reason="確認のため再開")
+    workflow.section_submit(section=section, user=users["zaisei-tanto"])
+    workflow.section_forward(section=section, user=users["zaisei-kacho"])
+    workflow.section_approve(section=section, user=users["shinsa"])
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.report_approve(report=demo, user=users["kikaku-kacho"])
+    demo.refresh_from_db()
+    assert demo.state == AnnualReport.State.PUBLISHED
+    editions = Build.objects.filter(report=demo, published_at__isnull=False)
+    assert list(editions.values_list("edition", flat=True)) == [1]
+    assert demo.events.filter(action="publish").count() == 2
