@@ -55,7 +55,7 @@ urlpatterns += [
         name="workflow-comment-resolve",
     ),
     path(
-        "sections/<int:pk>/preview/",
+        "sections/<int:pk>/review/preview/",
         views_workflow.section_preview,
         name="workflow-section-preview",
     ),

@@ -214,6 +214,10 @@ def test_previews_are_marked_draft_and_private(client, filled, people, zaisei, o
     assert "【案】" in page
     assert "市長公室" in page and "財政課" in page
     assert "「広報あきる野」を月２回発行した。" in page
+    # One section's draft preview, linked from the workflow panel, is marked 案 too.
+    response = client.get(f"/staff/sections/{filled.pk}/review/preview/")
+    assert response["Cache-Control"] == "private, no-store"
+    assert 'class="draft-page-mark" aria-hidden="true">案</p>' in response.content.decode()
     client.force_login(people["editor"])
     response = client.get(f"/staff/sections/{filled.pk}/preview/")
     assert response.status_code == 200
