@@ -26,6 +26,7 @@ from decimal import Decimal
 from html import unescape
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
@@ -88,7 +89,11 @@ def sha256(data: bytes) -> str:
 
 
 def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    """The compact, key-sorted UTF-8 JSON that every content checksum is taken over (workflow
+    snapshots, build inputs, the public API's check): one encoding, so the checksums agree."""
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder
+    ).encode()
 
 
 def fold(text: str) -> tuple[str, list[int]]:

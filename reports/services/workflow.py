@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -45,7 +44,7 @@ from reports.models import (
     User,
 )
 from reports.permissions import Actor, is_reviewer, policy
-from reports.services import notifications
+from reports.services import notifications, rendering
 from reports.snapshot import section_content, walk
 
 logger = logging.getLogger(__name__)
@@ -231,17 +230,11 @@ def submit_problems(content: dict) -> dict[str, str]:
 # -- snapshots ---------------------------------------------------------------------------------
 
 
-def canonical_json(content: Any) -> str:
-    return json.dumps(
-        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
-    )
-
-
 def take_snapshot(section: Section, content: dict | None = None) -> SectionSnapshot:
     """Freeze the content; an unchanged content reuses the section's latest snapshot."""
     if content is None:
         content = section_content(section)
-    text = canonical_json(content)
+    text = rendering.canonical_json(content).decode()
     checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
     latest = SectionSnapshot.objects.filter(section_id=section.pk).order_by("-id").first()
     if latest is not None and latest.checksum == checksum:
