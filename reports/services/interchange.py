@@ -66,10 +66,7 @@ def export_report(*, fiscal_year: int, department: str | None = None) -> dict:
             **meetings,
             "bodies": [b for b in meetings.get("bodies", []) if b.get("department") == department],
         }
-        if department != "zaisei" and not any(
-            d.code == department for d in departments if _owns_finance(d)
-        ):
-            finance = _empty_finance(finance)
+        finance = _finance_of(finance, department)
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -101,15 +98,17 @@ def export_report(*, fiscal_year: int, department: str | None = None) -> dict:
     }
 
 
-def _owns_finance(department: Department) -> bool:
-    return department.code == "zaisei"
-
-
-def _empty_finance(finance: dict) -> dict:
-    return {
-        key: ([] if isinstance(value, list) else {k: [] for k in value})
-        for key, value in finance.items()
-    }
+def _finance_of(finance: dict, department: str) -> dict:
+    """The finance records one department owns (each record names its `department`)."""
+    out: dict = {}
+    for key, value in finance.items():
+        if isinstance(value, list):
+            out[key] = [record for record in value if record.get("department") == department]
+        elif isinstance(value, dict):
+            out[key] = value if value.get("department") == department else None
+        else:
+            out[key] = value
+    return out
 
 
 def _departments_with_parents(departments: list[Department]) -> list[Department]:

@@ -236,3 +236,15 @@ def test_commands_round_trip_and_report_errors(admin_user, tmp_path, demo_docume
 
     with pytest.raises(CommandError, match="JSON として読めません"):
         call_command("import_report", str(bad), "--user", "admin")
+
+
+def test_one_departments_export_holds_only_its_own_records(admin_user, demo_document):
+    import_report(demo_document, user=admin_user)
+    koshitsu = export_report(fiscal_year=2024, department="shicho-koshitsu")
+    assert [s["department"] for s in koshitsu["sections"]] == ["shicho-koshitsu"]
+    assert {b["department"] for b in koshitsu["meetings"]["bodies"]} <= {"shicho-koshitsu"}
+    assert koshitsu["finance"]["accounts"] == [] and koshitsu["finance"]["bonds"] is None
+    zaisei = export_report(fiscal_year=2024, department="zaisei")
+    assert len(zaisei["finance"]["accounts"]) == 7
+    assert zaisei["finance"]["bonds"] == demo_document["finance"]["bonds"]
+    assert schema_errors(koshitsu) == {} and schema_errors(zaisei) == {}
