@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 export DJANGO_SETTINGS_MODULE ?= akiruno.settings.local
 
-.PHONY: demo test setup venv system-packages migrate lint format check-deploy serve worker lock clean
+.PHONY: bench demo test setup venv system-packages migrate lint format check-deploy serve worker lock clean
 
 demo: setup
 	$(PY) manage.py load_demo
@@ -59,6 +59,12 @@ format: venv
 check-deploy: venv
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=jimuhokoku.example.jp \
 	  DJANGO_SETTINGS_MODULE=akiruno.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+# Issue 17's figures: the demo and a 50-department report, SQLite and PostgreSQL + Redis + real
+# Celery workers, gunicorn against static files (wrk). Prints a table, writes bench/results.json.
+bench: setup
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; else echo "sudo apt-get install -y wrk"; exit 1; fi; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 serve: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from reports import public_files
 from reports.models import AnnualReport, Build, ReportEvent
 from reports.permissions import Actor, is_admin, is_reviewer, is_staff_user, policy
 
@@ -53,6 +54,7 @@ def republish_if_unchanged(build: Build) -> bool:
         actor=build.requested_by,
         comment=f"内容に変更がないため、公開中の第{build.edition}版を引き続き公開します。",
     )
+    public_files.write_pointer_on_commit(build.pk)
     return True
 
 
@@ -91,6 +93,7 @@ def publish_if_current(build: Build) -> bool:
         actor=build.requested_by,
         comment=f"第{edition}版を公開しました（構築#{build.pk}）。",
     )
+    public_files.write_pointer_on_commit(build.pk)
     search_file = assembly.build_dir(build) / "_work" / "search.json"
     search.index_build(
         build=build,
