@@ -61,8 +61,10 @@ def test_swagger_ui_renders_every_operation_under_the_site_csp(browser_page, liv
 @pytest.mark.django_db(transaction=True)
 def test_redoc_renders_under_its_page_policy(browser_page, live_server):
     problems, foreign = open_page(browser_page, f"{live_server.url}/api/v1/docs/")
-    browser_page.wait_for_function(
-        "document.body.innerText.includes('パスワードでトークンを発行する')", timeout=15000
+    # A locator, not wait_for_function: a string predicate that is not true at once is polled
+    # with eval(), which this page's CSP (rightly) refuses, so the test failed on a slow machine.
+    browser_page.get_by_text("パスワードでトークンを発行する").first.wait_for(
+        state="attached", timeout=30000
     )
     assert problems == [] and foreign == []
     assert "Something went wrong" not in browser_page.inner_text("body")
