@@ -28,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, help="also write the last run's report.pdf here")
+    parser.add_argument("--sources", type=Path, help="also write the PDF sources (HTML) here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="akiruno-demo-bench-") as tmp:
         sys.path.insert(0, str(ROOT))
@@ -85,6 +86,11 @@ def main() -> None:
             digests.append(digest.hexdigest())
         if args.out:
             args.out.write_bytes(merged)
+        if args.sources:
+            args.sources.mkdir(parents=True, exist_ok=True)
+            for name, data in rendered.work.items():
+                if name.startswith("_work/pdf/"):
+                    (args.sources / Path(name).name).write_bytes(data)
         median = [statistics.median(t[i] for t in timings) for i in range(4)]
         print(f"runs: {args.runs}; PDF {pages} pages, {len(merged) / 1000:.0f} kB")
         print(f"phase 1  HTML, CSV, ZIP, PDF sources : {median[0]:6.2f} s (median)")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -59,7 +60,7 @@ def clean_chart(value: Any, kinds: Sequence[str], add_error) -> str | None:
     """The block's chart choice: one of `kinds` or "none"; None when not given (the default)."""
     if value is None or value == "":
         return None
-    allowed = [*kinds, "none"]
+    allowed = list(dict.fromkeys([*kinds, "none"]))
     if value not in allowed:
         names = "、".join(f"{k}（{CHART_LABELS[k]}）" for k in allowed)
         add_error("/chart", f"グラフは {names} から選んでください。")
@@ -415,3 +416,94 @@ def waterfall_chart(*, title: str, steps: Sequence[Step], unit: str, alt: str) -
         previous_end = end
         svg.text(max(x_of(start), x_of(end)) + 4, y + 11, shown, size=9.5)
     return Chart(kind="waterfall", svg=svg.markup(), alt=alt)
+
+
+# -- the workflow's progress: counts per state over time ------------------------------------
+
+DASHES = ("", "6,3", "2,3", "8,3,2,3", "1,2")
+
+
+def timeline_chart(
+    *,
+    title: str,
+    dates: Sequence[date],
+    series: Sequence[tuple[str, Sequence[int]]],
+    deadline: date | None,
+    unit: str,
+    alt: str,
+) -> Chart:
+    """Step lines of counts over dates (one per series), each with its own marker and dash and
+    named at its end with its last count; the deadline as a labelled dashed rule."""
+    from akiruno import wareki
+
+    height = 260
+    left, right, top, bottom = 40, 150, 26, 40
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    svg = _Svg(WIDTH, height, alt)
+    svg.text(0, 16, f"{title}（単位：{unit}）" if unit else title, size=12, weight="bold")
+    if not dates:
+        svg.text(left, top + 20, "まだ記録がありません。", size=11)
+        return Chart(kind="line", svg=svg.markup(), alt=alt)
+    start = dates[0]
+    end = max(dates[-1], deadline) if deadline else dates[-1]
+    span = max(1, (end - start).days)
+
+    def x_of(day: date) -> float:
+        return left + plot_w * (day - start).days / span
+
+    low_v, high_v, step = _scale(v for _, values in series for v in values)
+
+    def y_of(v: float) -> float:
+        return top + plot_h * (high_v - v) / (high_v - low_v)
+
+    tick = low_v
+    while tick <= high_v:
+        svg.line(left, y_of(tick), left + plot_w, y_of(tick), GRID, 0.6)
+        svg.text(left - 6, y_of(tick) + 4, fmt(tick), anchor="end", size=10, fill=MUTED)
+        tick += step
+    ticks = sorted({start, end, *dates[:: max(1, len(dates) // 4)]})
+    shown_x: list[float] = []
+    for day in ticks:
+        x = x_of(day)
+        if any(abs(x - other) < 60 for other in shown_x):
+            continue
+        shown_x.append(x)
+        svg.line(x, top + plot_h, x, top + plot_h + 4, TEXT, 1)
+        svg.text(x, top + plot_h + 16, wareki.format_month_day(day), anchor="middle", size=10)
+    svg.line(left, y_of(0), left + plot_w, y_of(0), TEXT, 1)
+    if deadline:
+        x = x_of(deadline)
+        svg.line(x, top - 2, x, top + plot_h, DOWN, 1.2, "4,3")
+        svg.text(
+            x,
+            top + plot_h + 30,
+            f"提出期限 {wareki.format_month_day(deadline)}",
+            anchor="middle",
+            size=10,
+            fill=DOWN,
+        )
+    label_ys: list[float] = []
+    for index, (label, values) in enumerate(series):
+        dash = DASHES[index % len(DASHES)]
+        shade = (DARK, UP, DOWN, "#5b2a86", MUTED)[index % 5]
+        points = []
+        for i, (day, value) in enumerate(zip(dates, values, strict=True)):
+            x, y = x_of(day), y_of(value)
+            if i:
+                points.append((x, points[-1][1]))
+            points.append((x, y))
+        points.append((x_of(end), points[-1][1]))
+        path = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        svg.add(
+            f'<polyline points="{path}" fill="none" stroke="{shade}" stroke-width="2"{dashed}/>'
+        )
+        for day, value in zip(dates, values, strict=True):
+            svg.marker(MARKERS[index % len(MARKERS)], x_of(day), y_of(value), shade)
+        y = y_of(values[-1]) + 4
+        while any(abs(y - other) < 12 for other in label_ys):
+            y += 12
+        label_ys.append(y)
+        svg.marker(MARKERS[index % len(MARKERS)], left + plot_w + 10, y - 4, shade)
+        svg.text(left + plot_w + 18, y, f"{label} {fmt(values[-1])}{unit}", size=10.5)
+    return Chart(kind="line", svg=svg.markup(), alt=alt)

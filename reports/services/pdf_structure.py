@@ -53,6 +53,8 @@ def merge_structure(writer: PdfWriter, parts: list[tuple[PdfReader, int]]) -> No
             continue
         source = source.get_object()
         source_doc_ref = source["/K"][0]
+        source_nums = source["/ParentTree"].get_object()["/Nums"]
+        _fold_text_spans(source_doc_ref, source_nums)
         # References to the part's Document element become references to the merged one.
         table = writer._id_translated.setdefault(id(reader), {"PreventGC": reader})
         table[source_doc_ref.idnum] = document_ref.idnum
@@ -63,18 +65,18 @@ def merge_structure(writer: PdfWriter, parts: list[tuple[PdfReader, int]]) -> No
         _number_part(kids, f"p{part_number}", ids)
         document["/K"].extend(kids)
         offset = next_key
-        source_nums = source["/ParentTree"].get_object()["/Nums"]
         for index in range(0, len(source_nums), 2):
             key = int(source_nums[index]) + offset
             value = source_nums[index + 1]
             nums.append(NumberObject(key))
             nums.append(value.clone(writer))
             next_key = max(next_key, key + 1)
-        for number in range(len(reader.pages)):
+        for number, source_page in enumerate(reader.pages):
             page = writer.pages[first_page + number]
-            if "/StructParents" in page:
+            # pypdf leaves /StructParents out when it copies a page.
+            if "/StructParents" in source_page:
                 page[NameObject("/StructParents")] = NumberObject(
-                    int(page["/StructParents"]) + offset
+                    int(source_page["/StructParents"]) + offset
                 )
             for annotation in page.get("/Annots") or []:
                 annotation = annotation.get_object()
@@ -99,6 +101,69 @@ def merge_structure(writer: PdfWriter, parts: list[tuple[PdfReader, int]]) -> No
     )
     preferences = DictionaryObject({NameObject("/DisplayDocTitle"): _true()})
     writer._root_object[NameObject("/ViewerPreferences")] = preferences
+
+
+_SPAN_KEYS = {"/Type", "/S", "/K", "/Pg", "/P"}
+
+
+def _fold_text_spans(document_ref: IndirectObject, nums: ArrayObject) -> None:
+    """Put each run of text's marked content straight into its element (P, TD, H3 …).
+
+    WeasyPrint wraps every run of text in a Span element of its own; a screen reader gains
+    nothing from those, and they are half the objects of the tree (size and merge time). An
+    element's kids become its MCIDs (or marked-content references when on another page) and the
+    parent tree points at the element. Spans of HTML <span> elements are kept.
+    """
+    folded: dict[int, IndirectObject] = {}
+    stack = [document_ref]
+    while stack:
+        ref = stack.pop()
+        element = ref.get_object()
+        kids = element.get("/K")
+        if not isinstance(kids, ArrayObject):
+            continue
+        page = element.get("/Pg")
+        kept = ArrayObject()
+        for kid in kids:
+            child = kid.get_object() if isinstance(kid, IndirectObject) else None
+            if (
+                isinstance(child, DictionaryObject)
+                and child.get("/S") == "/Span"
+                and set(child.keys()) <= _SPAN_KEYS
+                and isinstance(child.get("/K"), ArrayObject)
+                and all(isinstance(k, int) for k in child["/K"])
+            ):
+                child_page = child.get("/Pg")
+                same_page = (
+                    isinstance(page, IndirectObject)
+                    and isinstance(child_page, IndirectObject)
+                    and page.idnum == child_page.idnum
+                )
+                for mcid in child["/K"]:
+                    if same_page:
+                        kept.append(NumberObject(mcid))
+                    else:
+                        kept.append(
+                            DictionaryObject(
+                                {
+                                    NameObject("/Type"): NameObject("/MCR"),
+                                    NameObject("/Pg"): child_page,
+                                    NameObject("/MCID"): NumberObject(mcid),
+                                }
+                            )
+                        )
+                folded[kid.idnum] = ref
+                continue
+            if isinstance(kid, IndirectObject) and isinstance(child, DictionaryObject):
+                stack.append(kid)
+            kept.append(kid)
+        element[NameObject("/K")] = kept
+    for index in range(1, len(nums), 2):
+        mapped = nums[index].get_object()
+        if isinstance(mapped, ArrayObject):
+            for position, value in enumerate(mapped):
+                if isinstance(value, IndirectObject) and value.idnum in folded:
+                    mapped[position] = folded[value.idnum]
 
 
 def _true():
@@ -255,7 +320,7 @@ def structure_report(data: bytes) -> dict[str, Any]:
                     attributes = element.get("/A")
                     scope = attributes.get_object().get("/Scope") if attributes else None
                     report["th_scopes"][str(scope)] += 1
-                elif tag == "/TD":
+                elif tag == "/TD" and element.get("/K"):  # empty corner cells name nothing
                     report["td_total"] += 1
                     attributes = element.get("/A")
                     if attributes and attributes.get_object().get("/Headers"):
@@ -271,9 +336,10 @@ def structure_report(data: bytes) -> dict[str, Any]:
     for page in reader.pages:
         mapped = keyed.get(int(page.get("/StructParents", -1)))
         mapped = mapped.get_object() if mapped is not None else ArrayObject()
-        content = ContentStream(page.get_contents(), reader) if page.get_contents() else None
+        raw = page.get_contents()
+        operations = ContentStream(raw, reader).operations if raw is not None else []
         stack: list[str] = []
-        for operands, operator in content.operations if content else []:
+        for operands, operator in operations:
             if operator == b"BDC":
                 properties = operands[1]
                 if isinstance(properties, DictionaryObject) and "/MCID" in properties:

@@ -47,7 +47,9 @@ def test_the_published_pdf_is_tagged(demo, client):
     # items at the level their numbering gives them, in the order of the published pages.
     html_headings = []
     for code in DEPARTMENTS:
-        page = client.get(f"/reports/2024/{code}/").content.decode()
+        response = client.get(f"/reports/2024/{code}/")
+        assert response.status_code == 200
+        page = b"".join(response.streaming_content).decode()
         html_headings += [(int(level), _text(text)) for level, text in HEADING.findall(page)]
     levels = [level for level, _ in found["headings"]]
     assert levels[:3] == [1, 2, 2]  # 表紙, 目次, first department
