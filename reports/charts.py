@@ -436,17 +436,22 @@ def timeline_chart(
     named at its end with its last count; the deadline as a labelled dashed rule."""
     from akiruno import wareki
 
-    height = 260
-    left, right, top, bottom = 40, 150, 26, 40
+    height = 300
+    left, right, top, bottom = 40, 150, 26, 80
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     svg = _Svg(WIDTH, height, alt)
     svg.text(0, 16, f"{title}（単位：{unit}）" if unit else title, size=12, weight="bold")
     if not dates:
         svg.text(left, top + 20, "まだ記録がありません。", size=11)
         return Chart(kind="line", svg=svg.markup(), alt=alt)
-    start = dates[0]
+    from datetime import timedelta
+
+    # The axis runs over the events and the deadline, whichever side of them it falls.
+    start = min(dates[0], deadline) if deadline else dates[0]
     end = max(dates[-1], deadline) if deadline else dates[-1]
-    span = max(1, (end - start).days)
+    if end == start:
+        start = end - timedelta(days=1)
+    span = (end - start).days
 
     def x_of(day: date) -> float:
         return left + plot_w * (day - start).days / span
@@ -478,7 +483,8 @@ def timeline_chart(
             x,
             top + plot_h + 30,
             f"提出期限 {wareki.format_month_day(deadline)}",
-            anchor="middle",
+            # Kept inside the chart when the deadline is at an end of the axis.
+            anchor="start" if x < left + 50 else "end" if x > left + plot_w - 50 else "middle",
             size=10,
             fill=DOWN,
         )
@@ -501,8 +507,8 @@ def timeline_chart(
         for day, value in zip(dates, values, strict=True):
             svg.marker(MARKERS[index % len(MARKERS)], x_of(day), y_of(value), shade)
         y = y_of(values[-1]) + 4
-        while any(abs(y - other) < 12 for other in label_ys):
-            y += 12
+        while any(abs(y - other) < 13 for other in label_ys):
+            y += 13
         label_ys.append(y)
         svg.marker(MARKERS[index % len(MARKERS)], left + plot_w + 10, y - 4, shade)
         svg.text(left + plot_w + 18, y, f"{label} {fmt(values[-1])}{unit}", size=10.5)
