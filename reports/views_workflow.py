@@ -415,10 +415,44 @@ def dashboard(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     report = _report(fiscal_year)
     policy.check(request.user, "dashboard", report)
     board = sel.dashboard(report=report, params=request.GET)
+    timeline = sel.state_timeline(report=report)
     return render(
         request,
         "staff/workflow/dashboard.html",
-        {"report": report, "board": board, "query": request.GET.urlencode()},
+        {
+            "report": report,
+            "board": board,
+            "timeline": timeline,
+            "timeline_chart": _timeline_chart(report, timeline),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _timeline_chart(report, timeline: sel.StateTimeline):
+    """The progress toward the deadline as a chart (its table is printed next to it)."""
+    from akiruno import wareki
+    from reports import charts
+
+    if not timeline.dates:
+        return None
+    last = timeline.rows[-1][1]
+    figures = "、".join(
+        f"{label}{count}件" for (_, label), count in zip(timeline.states, last, strict=True)
+    )
+    deadline = f"提出期限は{wareki.format_date(timeline.deadline)}。" if timeline.deadline else ""
+    alt = (
+        f"課別報告の状態ごとの件数の推移を示す折れ線グラフ。"
+        f"{wareki.format_date(timeline.dates[0])}から{wareki.format_date(timeline.dates[-1])}まで、"
+        f"最後の日の件数は{figures}。{deadline}"
+    )
+    return charts.timeline_chart(
+        title="状態ごとの件数の推移",
+        dates=timeline.dates,
+        series=[(label, timeline.counts[value]) for value, label in timeline.states],
+        deadline=timeline.deadline,
+        unit="件",
+        alt=alt,
     )
 
 

@@ -440,6 +440,7 @@ def finish_build(*, build_id: int, attempt: int, results: list[dict]) -> Build |
         city=settings.CITY_NAME,
         front=front.pdf,
         parts=parts,
+        draft=draft,
     )
     _write(directory / "report.pdf", merged)
     manifest = {**build.manifest, "report.pdf": _entry("report.pdf", merged)}
