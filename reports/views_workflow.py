@@ -642,7 +642,7 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     if request.method == "POST":
         raw = request.POST.get("version", "")
         try:
-            services.report_approve(
+            approved = services.report_approve(
                 report=report, user=request.user, seen_version=int(raw) if raw.isdigit() else None
             )
         except ApplicationError as exc:
@@ -651,9 +651,15 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             error = exc
             report.refresh_from_db()
         else:
-            messages.success(
-                request, "報告書を承認しました。内容を確定し、報告書の組版を開始しました。"
-            )
+            build = getattr(approved, "queued_build", None)
+            if build is not None and build.status == build.Status.QUEUED:
+                text = (
+                    f"報告書を承認しました。内容を確定し、組版（構築#{build.pk}）を"
+                    "待機中として受け付けました。順に処理され、完了すると公開されます。"
+                )
+            else:
+                text = "報告書を承認しました。内容を確定し、報告書の組版を開始しました。"
+            messages.success(request, text)
             return redirect("workflow-report-approval", fiscal_year=report.fiscal_year)
     elif request.method != "GET":
         return HttpResponse(status=405)
