@@ -41,9 +41,16 @@ from rest_framework.response import Response
 
 from reports.permissions import is_staff_user, policy
 
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, InvalidInput
 from .exceptions import NotFound as DomainNotFound
 from .exceptions import PermissionDenied as DomainPermissionDenied
+from .inputs import (
+    LOCK_CONFLICT_MESSAGE,
+    describe,
+    forbidden_char,
+    forbidden_message,
+    is_lock_conflict,
+)
 
 logger = logging.getLogger("akiruno.api")
 
@@ -187,6 +194,11 @@ def _handle(exc: Exception, request) -> Response:
         return error_response("forbidden")
     if isinstance(exc, drf_exceptions.APIException):
         return _handle_drf(exc, request)
+    if is_lock_conflict(exc):
+        # A deadlock or lock timeout lost to a concurrent write: the transaction was rolled
+        # back, so nothing changed; the client retries as after any conflict.
+        logger.warning("Lock conflict in the API: %s %s: %s", request.method, request.path, exc)
+        return error_response("conflict", LOCK_CONFLICT_MESSAGE)
     logger.error(
         "Unhandled error in the API: %s %s",
         getattr(request, "method", "?"),
@@ -301,13 +313,26 @@ class JSONParser(parsers.JSONParser):
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = raw.decode(encoding)
-            return json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant)
         except UnicodeDecodeError as exc:
             raise drf_exceptions.ParseError(f"文字コードが {encoding} ではありません。") from exc
         except RecursionError as exc:
             raise drf_exceptions.ParseError("JSON の入れ子が深すぎます。") from exc
         except ValueError as exc:
             raise drf_exceptions.ParseError(f"JSON の誤り: {exc}") from exc
+        refuse_forbidden_chars(data)
+        return data
+
+
+def refuse_forbidden_chars(data: Any, what: str = "本文") -> None:
+    """400 naming the place of a NUL, lone surrogate or control character (akiruno.inputs)."""
+    found = forbidden_char(data)
+    if found:
+        place, char = found
+        raise InvalidInput(
+            forbidden_message(char, what),
+            details={place: f"{describe(char)} は使えません。"},
+        )
 
 
 # -- paging ----------------------------------------------------------------------------------
@@ -489,7 +514,8 @@ class ConcurrencyMixin:
 
     - no If-Match on PUT/PATCH/DELETE (and on POST actions listed in `if_match_actions`): 428
     - an If-Match that is not the current tag: 412, nothing changed
-    - the row is re-read under a lock inside the write's transaction, and versioned models
+    - the row is re-read under a lock inside the write's transaction (after `lock_parents`, so
+      every write locks in one order: section, item, block), and versioned models
       additionally pass `self.expected_version` to the service, which compare-and-sets it
       (a write that slips in between gets 409 "stale" from the service).
     """
@@ -511,6 +537,7 @@ class ConcurrencyMixin:
         if not header:
             raise PreconditionRequired(ERRORS["precondition_required"][1])
         if transaction.get_connection().in_atomic_block:
+            self.lock_parents(obj)  # one lock order everywhere: section, then item, then block
             obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         current = etag_for(obj)
         tags = _if_match_tags(header)
@@ -521,6 +548,15 @@ class ConcurrencyMixin:
             )
         self.expected_version = getattr(obj, "version", None)
         return obj
+
+    def lock_parents(self, obj: models.Model) -> None:
+        """Lock the rows a write to `obj` will also lock, before `obj` itself.
+
+        The services take their locks section first (a compare-and-set on its version), then
+        the item, then the block; a view that locked the block first and the section second
+        deadlocked with an editor's form saving the same block. Views over items and blocks
+        lock the section here.
+        """
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
