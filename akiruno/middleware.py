@@ -1,6 +1,7 @@
 """Security headers that Django 5.2 does not set by itself, and the input edge."""
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -103,5 +104,23 @@ class InputEdgeMiddleware:
         return render(request, "409.html", {"message": LOCK_CONFLICT_MESSAGE}, status=409)
 
 
+FIELD_LABELS = {
+    "q": "検索語",
+    "heading": "見出し",
+    "paragraphs": "本文",
+    "entries": "列挙",
+    "caption": "表題",
+    "comment": "コメント",
+    "reason": "理由",
+    "username": "ユーザー名",
+    "password": "パスワード",
+}
+CELL = re.compile(r"cell-(\d+)-(\d+)")
+
+
 def _visible(name: str) -> str:
-    return FORBIDDEN.sub("?", name)[:80] or "?"
+    """The field's name as staff know it: 本文, 検索語, 表の2行目・3列目."""
+    name = FORBIDDEN.sub("?", name)[:80] or "?"
+    if cell := CELL.fullmatch(name):
+        return f"表の{int(cell[1]) + 1}行目・{int(cell[2]) + 1}列目"
+    return FIELD_LABELS.get(name, name)

@@ -38,6 +38,21 @@ def _message(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _json_type(raw: Any) -> str:
+    """What a wrongly typed JSON value is, in the words of the message: 「小数 1.5」."""
+    if isinstance(raw, bool):
+        return f"真偽値 {'true' if raw else 'false'} "
+    if isinstance(raw, float):
+        return f"小数 {raw!r} "
+    if isinstance(raw, list | tuple):
+        return "リスト（[…]）"
+    if isinstance(raw, dict):
+        return "オブジェクト（{…}）"
+    if isinstance(raw, int):
+        return f"数値 {raw} "
+    return f"{type(raw).__name__} 型の値"
+
+
 def parse_cell(col: dict, raw: Any) -> Any:
     """Turn one input value (a string from a form or paste, or a JSON value) into a typed cell.
 
@@ -49,29 +64,39 @@ def parse_cell(col: dict, raw: Any) -> Any:
     if isinstance(raw, str) and raw.strip() in {"", "－", "-", "―", "‐"} and ctype != "text":
         return None
     if ctype == "text":
-        if not isinstance(raw, str | int):
-            raise ValidationError("文字で入力してください。")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(f"文字で入力してください（{_json_type(raw)}は使えません）。")
         text = str(raw).strip()
         return text or None
     if ctype == "integer":
-        if isinstance(raw, bool):
-            raise ValidationError("整数で入力してください。")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(f"整数で入力してください（{_json_type(raw)}は使えません）。")
         return numbers.parse_integer(raw)
     if ctype == "amount":
-        if isinstance(raw, bool):
-            raise ValidationError("金額は整数で入力してください。")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(f"金額は整数で入力してください（{_json_type(raw)}は使えません）。")
         return numbers.parse_amount(raw, unit=col.get("unit"))
     if ctype == "percent":
-        if isinstance(raw, bool | float):
-            raise ValidationError("割合は「3.3」のように文字で入力してください。")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(
+                f"割合は「3.3」のように文字で入力してください（{_json_type(raw)}は使えません）。"
+            )
         return str(numbers.parse_decimal(str(raw)))
     if ctype == "date":
         if isinstance(raw, dt.date):
             return raw.isoformat()
-        return wareki.parse_date(str(raw)).isoformat()
+        if not isinstance(raw, str):
+            raise ValidationError(
+                f"日付は「2024-07-19」のように文字で入力してください（{_json_type(raw)}は使えません）。"
+            )
+        return wareki.parse_date(raw).isoformat()
     if ctype == "date_range":
         if isinstance(raw, dict):
             start, end = raw.get("start"), raw.get("end")
+            if not isinstance(start, str) or not isinstance(end, str):
+                raise ValidationError(
+                    "期間は start と end に「2024-07-19」のような日付の文字で指定してください。"
+                )
         elif isinstance(raw, str):
             parts = [p for p in _split_range(raw) if p]
             if len(parts) != 2:

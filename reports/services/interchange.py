@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from akiruno.exceptions import Conflict, InvalidInput
+from akiruno.inputs import describe, forbidden_char, forbidden_message
 from reports.models import AnnualReport, Department, Section, User
 from reports.permissions import policy
 from reports.snapshot import section_content
@@ -183,6 +184,13 @@ def import_report(
     from reports.services.content import section_replace_content
     from reports.services.workflow import section_set_imported_state
 
+    found = forbidden_char(document)
+    if found:
+        place, char = found
+        raise InvalidInput(
+            forbidden_message(char, "取込みファイル"),
+            details={place: f"{describe(char)} は使えません。"},
+        )
     errors = schema_errors(document)
     if errors:
         raise InvalidInput(
