@@ -88,6 +88,11 @@ class Editor:
     def to_data(self, state: dict, data: dict) -> dict:
         return data
 
+    def paste(self, state: dict, start_row: int, start_col: int) -> dict:
+        from akiruno.exceptions import InvalidInput
+
+        raise InvalidInput("この種類のブロックには、Excel の範囲を貼り付けられません。")
+
     def field_errors(self, details: dict, state: dict) -> dict[str, str]:
         return {}
 
@@ -180,6 +185,7 @@ class CountsEditor(Editor):
             "total_unit": total.get("unit", ""),
             "total_note": total.get("note", ""),
             "total_compare": _str(total.get("compare")),
+            "paste": "",
         }
 
     def from_post(self, post: QueryDict, data: dict) -> dict:
@@ -196,7 +202,41 @@ class CountsEditor(Editor):
             "total_unit": post.get("total_unit", ""),
             "total_note": post.get("total_note", ""),
             "total_compare": post.get("total_compare", ""),
+            "paste": post.get("paste", ""),
         }
+
+    # The grid's input columns from left to right, as a range copied from Excel fills them.
+    PASTE_FIELDS = ("label", "value", "unit", "extra_value", "extra_unit", "note")
+
+    def paste(self, state: dict, start_row: int, start_col: int) -> dict:
+        """Fill entries from cells copied from Excel (項目名・数・単位…), from (start_row,
+        start_col) on, adding rows as needed."""
+        from akiruno.exceptions import InvalidInput
+        from reports.spreadsheets import parse_pasted
+
+        pasted = parse_pasted(state["paste"])
+        positions = self.PASTE_FIELDS[max(0, min(start_col, len(self.PASTE_FIELDS) - 1)) :]
+        wrong = {
+            f"/paste/{i}": f"貼り付けた{i + 1}行目のセルが{len(row)}個です。"
+            f"{len(positions)}列まで貼り付けられます。"
+            for i, row in enumerate(pasted)
+            if len(row) > len(positions)
+        }
+        if wrong:
+            raise InvalidInput(
+                f"貼り付けた内容の列が件数の表より多いため、貼り付けませんでした（{len(wrong)}行）。",
+                details=wrong,
+            )
+        if start_row + len(pasted) > 200:
+            raise InvalidInput("件数は200行までです。")
+        entries = state["entries"]
+        while len(entries) < start_row + len(pasted):
+            entries.append(dict.fromkeys(self.FIELDS, ""))
+        for i, row in enumerate(pasted):
+            for value, field in zip(row, positions, strict=False):
+                entries[start_row + i][field] = "" if value is None else str(value).strip()
+        state["paste"] = ""
+        return state
 
     def apply(self, state: dict, op: str, arg: int | None) -> dict:
         entries = state["entries"]
@@ -645,30 +685,36 @@ class MonthlyEditor(Editor):
         from reports.spreadsheets import parse_pasted
 
         pasted = parse_pasted(state["paste"])
+        start_col = max(0, min(start_col, 11))
         errors = {}
         parsed = []
         for i, row in enumerate(pasted):
-            label = None
+            label, first = None, start_col
             if len(row) == 13:
                 label, row = row[0], row[1:]
-            if len(row) != 12:
+            if len(row) == 12:
+                first = 0  # a whole year: April to March, wherever it was pasted
+            elif first + len(row) > 12:
                 errors[f"/paste/{i}"] = (
-                    f"貼り付けた{i + 1}行目のセルが{len(row)}個です。４月から３月までの12個"
+                    f"貼り付けた{i + 1}行目のセルが{len(row)}個です。{MONTHS[first]}からは"
+                    f"{12 - first}個まで、４月から３月までなら12個"
                     "（先頭に項目名を付けるなら13個）にしてください。"
                 )
                 continue
-            parsed.append((label, row))
+            parsed.append((label, first, row))
         if errors:
             raise InvalidInput(
                 "貼り付けた内容の形が月別表と合いません。何も変更していません。", details=errors
             )
-        for i, (label, row) in enumerate(parsed):
+        for i, (label, first, row) in enumerate(parsed):
             index = start_row + i
             while len(state["measures"]) <= index:
                 state["measures"].append({"label": "", "unit": "", "values": [""] * 12})
             if label:
                 state["measures"][index]["label"] = str(label)
-            state["measures"][index]["values"] = ["" if v is None else str(v) for v in row]
+            values = state["measures"][index]["values"]
+            for k, v in enumerate(row):
+                values[first + k] = "" if v is None else str(v)
         state["paste"] = ""
         return state
 
