@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from reports import charts as chart_kit
 from reports.blocks import BlockKind, Problem, register
 from reports.tables import TableView
 
-from . import carryover, records, tables, validation
+from . import carryover, charts, records, tables, validation
 
 TEMPLATE = "blocks/finance_tables.html"
 
@@ -49,21 +50,42 @@ class FinanceBlock(BlockKind):
     template_name = TEMPLATE
     field = ""
     what = ""
+    # The charts that fit the kind's tables, the default first ("none" is always allowed).
+    chart_kinds: tuple[str, ...] = ("bar",)
 
     def clean(self, data: Any) -> dict:
         errors = validation.Errors()
         data = _data(data, errors)
         key = _key(data.get(self.field), f"/{self.field}", errors, self.what)
+        chart = self.clean_chart(data, errors)
         errors.raise_if_any(self.label)
-        return {self.field: key}
+        return self.with_chart({self.field: key}, chart)
+
+    def clean_chart(self, data: dict, errors: validation.Errors) -> str | None:
+        return chart_kit.clean_chart(data.get("chart"), self.chart_kinds, errors.add)
+
+    @staticmethod
+    def with_chart(cleaned: dict, chart: str | None) -> dict:
+        """The chart choice is stored only when made (older content has none: the default)."""
+        return {**cleaned, "chart": chart} if chart is not None else cleaned
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        """One list of charts per table of `tables`, in the same order."""
+        return []
 
     def blank_data(self) -> dict:
         return {self.field: ""}
 
     def view(self, data: dict, resolved: Any, *, depth: int) -> dict:
+        found = self.tables(data, resolved)
+        drawn: list[list[chart_kit.Chart]] = []
+        if found and chart_kit.chosen(data, self.chart_kinds) != "none":
+            drawn = self.charts(data, resolved)
+        drawn += [[] for _ in range(len(found) - len(drawn))]
         return {
             "data": data,
-            "tables": self.tables(data, resolved),
+            "tables": found,
+            "entries": [{"table": t, "charts": c} for t, c in zip(found, drawn, strict=False)],
             "missing": self.missing_message(data, resolved),
         }
 
@@ -110,6 +132,9 @@ class BudgetStatementBlock(FinanceBlock):
     def tables(self, data: dict, resolved: Any) -> list[TableView]:
         return tables.account_tables(resolved["account"]) if resolved else []
 
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        return charts.account_charts(resolved["account"])
+
     def record_problems(self, resolved: Any) -> list[Problem]:
         return [
             Problem(f"/account{p.where}", p.message)
@@ -147,6 +172,9 @@ class ComparisonTableBlock(FinanceBlock):
     def tables(self, data: dict, resolved: Any) -> list[TableView]:
         return tables.comparison_tables(resolved["table"]) if resolved else []
 
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        return charts.comparison_charts(resolved["table"])
+
     def record_problems(self, resolved: Any) -> list[Problem]:
         return _differences("comparison", resolved["table"], resolved.get("last_year"), "/table")
 
@@ -160,6 +188,8 @@ class BondTableBlock(FinanceBlock):
     field = "view"
     what = "地方債"
     VIEWS = {"loans": "借入状況", "balances": "借入先別現在高"}
+    # loans: the borrowing by purpose as bars; balances: the debt's roll-forward.
+    chart_kinds = ("bar", "waterfall")
 
     def clean(self, data: Any) -> dict:
         errors = validation.Errors()
@@ -167,8 +197,14 @@ class BondTableBlock(FinanceBlock):
         view = data.get("view", "loans")
         if view not in self.VIEWS:
             errors.add("/view", "表示は loans（借入状況）か balances（借入先別現在高）です。")
+        chart = self.clean_chart(data, errors)
         errors.raise_if_any(self.label)
-        return {"view": view}
+        return self.with_chart({"view": view}, chart)
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        if data["view"] == "balances":
+            return charts.balance_charts(resolved["bonds"])
+        return charts.loan_charts(resolved["bonds"])
 
     def blank_data(self) -> dict:
         return {"view": "loans"}
@@ -215,6 +251,7 @@ class FundTableBlock(FinanceBlock):
     label = "基金"
     field = "funds"
     what = "基金"
+    chart_kinds = ("waterfall",)
 
     def clean(self, data: Any) -> dict:
         errors = validation.Errors()
@@ -227,8 +264,12 @@ class FundTableBlock(FinanceBlock):
             else:
                 funds = [_key(k, f"/funds/{i}", errors, "基金") for i, k in enumerate(funds)]
                 funds = [k for k in dict.fromkeys(funds) if k]
+        chart = self.clean_chart(data, errors)
         errors.raise_if_any(self.label)
-        return {"funds": funds}
+        return self.with_chart({"funds": funds}, chart)
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        return charts.fund_charts(resolved["funds"])
 
     def blank_data(self) -> dict:
         return {"funds": None}
@@ -299,8 +340,13 @@ class GrantUseBlock(FinanceBlock):
             out.append({"grant": records.grant_dict(obj)} if obj else None)
         return out
 
+    chart_kinds = ("none", "bar")  # off unless chosen
+
     def tables(self, data: dict, resolved: Any) -> list[TableView]:
         return tables.grant_tables(resolved["grant"]) if resolved else []
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        return charts.grant_charts(resolved["grant"])
 
     def record_problems(self, resolved: Any) -> list[Problem]:
         return [

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from akiruno import numbers
 from akiruno.exceptions import InvalidInput
+from reports import charts as chart_kit
 from reports import tables
 from reports.blocks import BlockKind, Problem, register
 
@@ -667,6 +668,8 @@ class MonthlyTableBlock(BlockKind):
     kind = "monthly_table"
     label = "月別表"
     template_name = "blocks/monthly_table.html"
+    # One chart per measure over ４月…３月; bars by default ("none" turns them off).
+    chart_kinds = ("bar", "line")
 
     def blank_data(self) -> dict:
         return self.clean(
@@ -725,8 +728,9 @@ class MonthlyTableBlock(BlockKind):
             errors.add("/digits", "数字の表記は half（半角）か full（全角）です。")
         caption = _text(data.get("caption"), "/caption", errors, limit=200)
         row_label = _text(data.get("row_label") or "月", "/row_label", errors, limit=20)
+        chart = chart_kit.clean_chart(data.get("chart"), self.chart_kinds, errors.add)
         errors.raise_if_any("月別表")
-        return {
+        cleaned = {
             "caption": caption,
             "measures": measures,
             "summary": summary,
@@ -734,6 +738,33 @@ class MonthlyTableBlock(BlockKind):
             "digits": digits,
             "row_label": row_label,
         }
+        # The choice is stored only when made: older content has none and gets the default.
+        return {**cleaned, "chart": chart} if chart is not None else cleaned
+
+    def charts(self, data: dict, computed: dict) -> list[chart_kit.Chart]:
+        """One chart per measure (each on its own scale), in the order of the table's rows."""
+        kind = chart_kit.chosen(data, self.chart_kinds)
+        if kind == "none":
+            return []
+        caption = data.get("caption") or ""
+        drawn = []
+        for measure in computed["measures"]:
+            if all(v is None for v in measure["values"]):
+                continue
+            if len(computed["measures"]) == 1:
+                title = caption or measure["label"]
+            else:
+                title = f"{caption}（{measure['label']}）" if caption else measure["label"]
+            drawn.append(
+                chart_kit.month_chart(
+                    kind=kind,
+                    title=title,
+                    month_labels=computed["month_labels"],
+                    values=measure["values"],
+                    unit=measure["unit"] or "",
+                )
+            )
+        return drawn
 
     def compute(self, data: dict) -> dict:
         """Per measure: the 12 values and the computed summaries, all as display strings."""
@@ -803,7 +834,7 @@ class MonthlyTableBlock(BlockKind):
             half["summary_labels"] = [tables.SUMMARY_OPS[op] for op in half_ops]
             for row, measure in zip(half["rows"], computed["measures"], strict=True):
                 row["summaries"] = [measure["summary_display"][op] for op in half_ops]
-        return {"data": data, "halves": halves}
+        return {"data": data, "halves": halves, "charts": self.charts(data, computed)}
 
     def tables(self, data: dict, resolved: Any) -> list[tables.TableView]:
         computed = self.compute(data)
