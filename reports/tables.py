@@ -74,7 +74,9 @@ def parse_cell(col: dict, raw: Any) -> Any:
         return numbers.parse_integer(raw)
     if ctype == "amount":
         if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise ValidationError(f"金額は整数で入力してください（{_json_type(raw)}は使えません）。")
+            raise ValidationError(
+                f"金額は整数で入力してください（{_json_type(raw)}は使えません）。"
+            )
         return numbers.parse_amount(raw, unit=col.get("unit"))
     if ctype == "percent":
         if isinstance(raw, bool) or not isinstance(raw, str | int):
