@@ -32,6 +32,7 @@ class DiffLine:
     text: str = ""
     segments: list[Segment] = field(default_factory=list)
     skipped: int = 0  # for "skip": how many unchanged lines are not shown
+    hidden: list[str] = field(default_factory=list)  # for "skip": those lines, to unfold
 
 
 @dataclass
@@ -130,7 +131,8 @@ def diff_contents(old: dict | None, new: dict | None, *, context: int = 2) -> Se
                 lines.extend(DiffLine("equal", t, [Segment(t)]) for t in run)
                 continue
             lines.extend(DiffLine("equal", t, [Segment(t)]) for t in head)
-            lines.append(DiffLine("skip", skipped=len(run) - len(head) - len(tail)))
+            hidden = run[len(head) : len(run) - len(tail)]
+            lines.append(DiffLine("skip", skipped=len(hidden), hidden=list(hidden)))
             lines.extend(DiffLine("equal", t, [Segment(t)]) for t in tail)
             continue
         olds, news = a[i1:i2], b[j1:j2]
