@@ -98,6 +98,18 @@ class BudgetStatementBlock(FinanceBlock):
     label = "予算の執行状況"
     field = "account"
     what = "会計"
+    schema = {
+        "type": "object",
+        "properties": {
+            "account": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                "maxLength": 100,
+            }
+        },
+        "additionalProperties": False,
+        "required": ["account"],
+    }
 
     def resolve_many(self, datas: list[dict], *, fiscal_year: int) -> list[Any]:
         found = self._by_key(records.accounts_qs(), datas, fiscal_year)
@@ -125,6 +137,14 @@ class ComparisonTableBlock(FinanceBlock):
     label = "年度比較表"
     field = "table"
     what = "年度比較表"
+    schema = {
+        "type": "object",
+        "properties": {
+            "table": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100}
+        },
+        "additionalProperties": False,
+        "required": ["table"],
+    }
 
     def resolve_many(self, datas: list[dict], *, fiscal_year: int) -> list[Any]:
         found = self._by_key(records.comparisons_qs(), datas, fiscal_year)
@@ -159,6 +179,12 @@ class BondTableBlock(FinanceBlock):
     label = "地方債"
     field = "view"
     what = "地方債"
+    schema = {
+        "type": "object",
+        "properties": {"view": {"enum": ["loans", "balances"]}},
+        "additionalProperties": False,
+        "required": ["view"],
+    }
     VIEWS = {"loans": "借入状況", "balances": "借入先別現在高"}
 
     def clean(self, data: Any) -> dict:
@@ -215,6 +241,26 @@ class FundTableBlock(FinanceBlock):
     label = "基金"
     field = "funds"
     what = "基金"
+    schema = {
+        "type": "object",
+        "properties": {
+            "funds": {
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "array",
+                        "items": {
+                            "type": "string",
+                            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                            "maxLength": 100,
+                        },
+                    },
+                ]
+            }
+        },
+        "additionalProperties": False,
+        "required": ["funds"],
+    }
 
     def clean(self, data: Any) -> dict:
         errors = validation.Errors()
@@ -290,6 +336,14 @@ class GrantUseBlock(FinanceBlock):
     label = "交付金の充当事業"
     field = "grant"
     what = "交付金"
+    schema = {
+        "type": "object",
+        "properties": {
+            "grant": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100}
+        },
+        "additionalProperties": False,
+        "required": ["grant"],
+    }
 
     def resolve_many(self, datas: list[dict], *, fiscal_year: int) -> list[Any]:
         found = self._by_key(records.grants_qs(), datas, fiscal_year)

@@ -27,6 +27,37 @@ class MeetingCountsBlock(MeetingBlock):
     kind = "meeting_counts"
     label = "会議の開催回数"
     template_name = "blocks/meeting_counts.html"
+    schema = {
+        "type": "object",
+        "properties": {
+            "entries": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "body": {
+                            "type": "string",
+                            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                            "maxLength": 100,
+                        },
+                        "category": {"type": ["string", "null"]},
+                        "label": {"type": ["string", "null"]},
+                        "note": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                    "required": ["body"],
+                },
+            },
+            "style": {"enum": ["numbered", "plain"]},
+            "columns": {"type": "integer", "minimum": 1, "maximum": 4},
+            "flow": {
+                "enum": ["row", "column"],
+                "description": "multi-column layout order: row (default) or down the columns",
+            },
+        },
+        "additionalProperties": False,
+        "required": ["entries"],
+    }
 
     def clean(self, data: Any) -> dict:
         errors = cleaning.Errors()

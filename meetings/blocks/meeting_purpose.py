@@ -31,6 +31,16 @@ class MeetingPurposeBlock(MeetingBlock):
     kind = "meeting_purpose"
     label = "会議体の目的（本文）"
     template_name = "blocks/meeting_purpose.html"
+    schema = {
+        "type": "object",
+        "properties": {
+            "body": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "before": {"type": "string"},
+            "after": {"type": "string"},
+        },
+        "additionalProperties": False,
+        "required": ["body"],
+    }
 
     def clean(self, data: Any) -> dict:
         errors = cleaning.Errors()

@@ -29,6 +29,37 @@ class MeetingTableBlock(MeetingBlock):
     kind = "meeting_table"
     label = "会議の開催状況（表）"
     template_name = "blocks/meeting_table.html"
+    schema = {
+        "type": "object",
+        "properties": {
+            "body": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "categories": {
+                "anyOf": [
+                    {"type": "null"},
+                    {"type": "array", "items": {"type": "string", "minLength": 1}},
+                ]
+            },
+            "content_label": {"type": "string", "minLength": 1},
+            "columns": {
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "array",
+                        "items": {
+                            "enum": ["date", "content", "venue", "attendance", "format", "category"]
+                        },
+                        "minItems": 1,
+                        "uniqueItems": True,
+                    },
+                ]
+            },
+            "caption": {"type": "string"},
+            "date_label": {"type": "string"},
+            "digits": {"enum": ["full", "half"]},
+        },
+        "additionalProperties": False,
+        "required": ["body"],
+    }
 
     def body_keys(self, data: dict) -> set[str]:
         return {data.get("body")}

@@ -162,6 +162,64 @@ class CountsBlock(BlockKind):
     template_name = "blocks/counts.html"
     editor = CountsEditor()
     menu_position = 2
+    schema = {
+        "type": "object",
+        "properties": {
+            "entries": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string"},
+                        "value": {"type": ["integer", "null"]},
+                        "unit": {"type": "string"},
+                        "note": {"type": "string"},
+                        "extra": {"type": "array", "items": {"$ref": "#/$defs/count_extra"}},
+                    },
+                    "additionalProperties": False,
+                    "required": ["label", "value"],
+                },
+            },
+            "style": {"enum": ["numbered", "plain"]},
+            "columns": {"type": "integer", "minimum": 1, "maximum": 4},
+            "total": {
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "label": {"type": "string"},
+                            "unit": {"type": "string"},
+                            "note": {"type": "string"},
+                            "compare": {"type": ["integer", "null"]},
+                        },
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+            "flow": {
+                "enum": ["row", "column"],
+                "description": "multi-column layout order: row (default) or down the columns",
+            },
+            "inline": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+        "required": ["entries"],
+    }
+    schema_defs = {
+        "count_extra": {
+            "type": "object",
+            "properties": {
+                "value": {"type": ["integer", "null"]},
+                "unit": {"type": "string"},
+                "separator": {"type": "string"},
+            },
+            "additionalProperties": False,
+            "required": ["value", "unit"],
+            "description": "A further figure printed right after the main count: separator "
+            "+ value + unit (２６人、６団体; １１組２３人).",
+        }
+    }
 
     def clean(self, data: Any) -> dict:
         errors = cleaning.Errors()

@@ -48,6 +48,15 @@ class ListBlock(BlockKind):
     template_name = "blocks/list.html"
     editor = ListEditor()
     menu_position = 1
+    schema = {
+        "type": "object",
+        "properties": {
+            "entries": {"type": "array", "items": {"type": "string"}},
+            "style": {"enum": ["numbered", "bullet"]},
+        },
+        "additionalProperties": False,
+        "required": ["entries"],
+    }
 
     def clean(self, data: Any) -> dict:
         errors = cleaning.Errors()

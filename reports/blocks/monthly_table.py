@@ -162,6 +162,37 @@ class MonthlyTableBlock(BlockKind):
     editor = MonthlyEditor()
     menu_position = 4
     captioned_by_data = True
+    schema = {
+        "type": "object",
+        "properties": {
+            "caption": {"type": "string"},
+            "row_label": {"type": "string"},
+            "measures": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string", "minLength": 1},
+                        "unit": {"type": "string"},
+                        "values": {
+                            "type": "array",
+                            "items": {"type": ["integer", "null"]},
+                            "minItems": 12,
+                            "maxItems": 12,
+                        },
+                    },
+                    "additionalProperties": False,
+                    "required": ["label", "values"],
+                },
+                "minItems": 1,
+            },
+            "summary": {"type": "array", "items": {"enum": ["sum", "average"]}},
+            "split": {"enum": [1, 2]},
+            "digits": {"enum": ["half", "full"]},
+        },
+        "additionalProperties": False,
+        "required": ["measures"],
+    }
 
     def blank_data(self) -> dict:
         return self.clean(

@@ -46,6 +46,15 @@ class TextBlock(BlockKind):
     template_name = "blocks/text.html"
     editor = TextEditor()
     menu_position = 0
+    schema = {
+        "type": "object",
+        "properties": {
+            "paragraphs": {"type": "array", "items": {"type": "string"}},
+            "inline": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+        "required": ["paragraphs"],
+    }
 
     def clean(self, data: Any) -> dict:
         errors = cleaning.Errors()
