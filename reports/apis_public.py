@@ -10,7 +10,7 @@ reports.services.publication.
 
 Every answer carries ETag (from the build's checksums), Last-Modified (the publication time) and
 `Cache-Control: public`; a conditional request is answered 304. Requests are limited per address
-(akiruno.api.PublicRateThrottle, scope "public").
+(akiruno.api.throttles.PublicRateThrottle, scope "public").
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """API representations of the organisation, reports, sections (with their numbered tree) and
-the workflow records. Input serializers refuse unknown keys (akiruno.api.StrictSerializerMixin).
+the workflow records. Input serializers refuse unknown keys (akiruno.api.parsing.StrictSerializerMixin).
 
 A section's tree is read as reports.snapshot.build_content makes it, numbered by
 reports.tree.render_tree, and each block carries its computed `view` (what its template shows)

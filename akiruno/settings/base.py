@@ -192,19 +192,19 @@ REST_FRAMEWORK = {
         "akiruno.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["akiruno.api.PolicyPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["akiruno.api.permissions.PolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "akiruno.api.OrderingFilter",
+        "akiruno.api.paging.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "akiruno.api.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "akiruno.api.paging.PageNumberPagination",
     "PAGE_SIZE": 50,
     # JSON only: the OpenAPI documentation pages replace the browsable API.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["akiruno.api.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["akiruno.api.parsing.JSONParser"],
     "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_SCHEMA_CLASS": "akiruno.api_schema.AutoSchema",
-    "EXCEPTION_HANDLER": "akiruno.api.exception_handler",
+    "EXCEPTION_HANDLER": "akiruno.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "public": "120/min", "anon": "120/min"},
 }
 SPECTACULAR_SETTINGS = {
