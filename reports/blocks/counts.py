@@ -46,6 +46,7 @@ class CountsEditor(Editor):
             "total_unit": total.get("unit", ""),
             "total_note": total.get("note", ""),
             "total_compare": as_text(total.get("compare")),
+            "paste": "",
         }
 
     def from_post(self, post: QueryDict, data: dict) -> dict:
@@ -62,7 +63,41 @@ class CountsEditor(Editor):
             "total_unit": post.get("total_unit", ""),
             "total_note": post.get("total_note", ""),
             "total_compare": post.get("total_compare", ""),
+            "paste": post.get("paste", ""),
         }
+
+    # The grid's input columns from left to right, as a range copied from Excel fills them.
+    PASTE_FIELDS = ("label", "value", "unit", "extra_value", "extra_unit", "note")
+
+    def paste(self, state: dict, start_row: int, start_col: int) -> dict:
+        """Fill entries from cells copied from Excel (項目名・数・単位…), from (start_row,
+        start_col) on, adding rows as needed."""
+        from akiruno.exceptions import InvalidInput
+        from reports.spreadsheets import parse_pasted
+
+        pasted = parse_pasted(state["paste"])
+        positions = self.PASTE_FIELDS[max(0, min(start_col, len(self.PASTE_FIELDS) - 1)) :]
+        wrong = {
+            f"/paste/{i}": f"貼り付けた{i + 1}行目のセルが{len(row)}個です。"
+            f"{len(positions)}列まで貼り付けられます。"
+            for i, row in enumerate(pasted)
+            if len(row) > len(positions)
+        }
+        if wrong:
+            raise InvalidInput(
+                f"貼り付けた内容の列が件数の表より多いため、貼り付けませんでした（{len(wrong)}行）。",
+                details=wrong,
+            )
+        if start_row + len(pasted) > 200:
+            raise InvalidInput("件数は200行までです。")
+        entries = state["entries"]
+        while len(entries) < start_row + len(pasted):
+            entries.append(dict.fromkeys(self.FIELDS, ""))
+        for i, row in enumerate(pasted):
+            for value, field in zip(row, positions, strict=False):
+                entries[start_row + i][field] = "" if value is None else str(value).strip()
+        state["paste"] = ""
+        return state
 
     def apply(self, state: dict, op: str, arg: int | None) -> dict:
         entries = state["entries"]

@@ -93,6 +93,11 @@ class Editor:
     def to_data(self, state: dict, data: dict) -> dict:
         return data
 
+    def paste(self, state: dict, start_row: int, start_col: int) -> dict:
+        from akiruno.exceptions import InvalidInput
+
+        raise InvalidInput("この種類のブロックには、Excel の範囲を貼り付けられません。")
+
     def field_errors(self, details: dict, state: dict) -> dict[str, str]:
         return {}
 

@@ -81,30 +81,36 @@ class MonthlyEditor(Editor):
         from reports.spreadsheets import parse_pasted
 
         pasted = parse_pasted(state["paste"])
+        start_col = max(0, min(start_col, 11))
         errors = {}
         parsed = []
         for i, row in enumerate(pasted):
-            label = None
+            label, first = None, start_col
             if len(row) == 13:
                 label, row = row[0], row[1:]
-            if len(row) != 12:
+            if len(row) == 12:
+                first = 0  # a whole year: April to March, wherever it was pasted
+            elif first + len(row) > 12:
                 errors[f"/paste/{i}"] = (
-                    f"貼り付けた{i + 1}行目のセルが{len(row)}個です。４月から３月までの12個"
+                    f"貼り付けた{i + 1}行目のセルが{len(row)}個です。{MONTHS[first]}からは"
+                    f"{12 - first}個まで、４月から３月までなら12個"
                     "（先頭に項目名を付けるなら13個）にしてください。"
                 )
                 continue
-            parsed.append((label, row))
+            parsed.append((label, first, row))
         if errors:
             raise InvalidInput(
                 "貼り付けた内容の形が月別表と合いません。何も変更していません。", details=errors
             )
-        for i, (label, row) in enumerate(parsed):
+        for i, (label, first, row) in enumerate(parsed):
             index = start_row + i
             while len(state["measures"]) <= index:
                 state["measures"].append({"label": "", "unit": "", "values": [""] * 12})
             if label:
                 state["measures"][index]["label"] = str(label)
-            state["measures"][index]["values"] = ["" if v is None else str(v) for v in row]
+            values = state["measures"][index]["values"]
+            for k, v in enumerate(row):
+                values[first + k] = "" if v is None else str(v)
         state["paste"] = ""
         return state
 

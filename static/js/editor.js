@@ -45,9 +45,11 @@
     const row = form.querySelector("[name=paste_row]");
     const col = form.querySelector("[name=paste_col]");
     if (row) row.value = String(Number(cell.dataset.row) + 1);
-    if (col && col.type !== "hidden") col.value = String(Number(cell.dataset.col) + 1);
-    else if (col) col.value = "1";
-    form.requestSubmit(button);
+    if (col) col.value = String(Number(cell.dataset.col) + 1);
+    // A click, not form.requestSubmit(button): htmx takes the submitter (op=paste) from the
+    // last clicked button, and requestSubmit's submitter never reaches it — the form was sent
+    // as a plain save and the paste was lost.
+    button.click();
   });
 
   // Arrow keys move between rows of a grid, as in a spreadsheet.
