@@ -16,15 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import unescape
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
 from akiruno.exceptions import InvalidInput
-
-if TYPE_CHECKING:
-    from reports.blocks.editing import Editor
 
 _SPACES = re.compile(r"\s+")
 
@@ -47,7 +44,7 @@ class BlockKind:
     kind: ClassVar[str] = ""
     label: ClassVar[str] = ""
     template_name: ClassVar[str] = ""
-    editor: ClassVar[Editor | None] = None
+    editor: ClassVar[Any] = None
     """The form that edits the kind (reports.blocks.editing); None: the generic field editor."""
     menu_position: ClassVar[int] = 100
     """Place in the "add a block" menu (lower first; equal places by name)."""
