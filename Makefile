@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 export DJANGO_SETTINGS_MODULE ?= akiruno.settings.local
 
-.PHONY: demo test setup venv system-packages migrate lint format schema check-deploy serve worker lock clean
+.PHONY: demo test soak setup venv system-packages migrate lint format schema check-deploy serve worker lock clean
 
 demo: setup
 	$(PY) manage.py load_demo
@@ -18,7 +18,18 @@ demo: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup lint
-	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) $(if $(CELERY_BROKER_URL),,-m "not worker") $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) -m "$(if $(CELERY_BROKER_URL),not soak,not soak and not worker)" $(PYTEST_ARGS)
+
+# The soak suite (tests/soak, issue 19): PostgreSQL (DATABASE_URL's database, "_soak" twin), its
+# own redis-server, real Celery workers, beat and gunicorn on 127.0.0.1:SOAK_PORT_BASE(+1).
+# Bounded: SOAK_TIMEOUT seconds for the whole run. Prints one "SOAK …" line per figure.
+SOAK_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/akiruno_soak)
+SOAK_PORT_BASE ?= 8790
+SOAK_TIMEOUT ?= 900
+soak: setup
+	DJANGO_SETTINGS_MODULE=tests.soak.settings DATABASE_URL=$(SOAK_DATABASE_URL) SOAK_PORT_BASE=$(SOAK_PORT_BASE) \
+	  timeout --signal=INT --kill-after=30 $(SOAK_TIMEOUT) \
+	  $(PY) -m pytest tests/soak -m soak -n 0 -p no:cacheprovider -s -q --ds=tests.soak.settings $(PYTEST_ARGS)
 
 setup: venv system-packages migrate
 

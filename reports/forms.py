@@ -4,15 +4,31 @@ See reports.blocks.editing for how an editor works (data ⇄ form state ⇄ POST
 """
 
 from reports.blocks.editing import (
+    CHART_STATE,
     MAX_FORM_ROWS,
     MONTHS,
     Editor,
     GenericEditor,
+    chart_choice,
+    chart_options,
     editor_for,
     parse_op,
+    with_chart_choice,
 )
 from reports.blocks.editing import (
     bounded_int as _int,
 )
 
-__all__ = ["MAX_FORM_ROWS", "MONTHS", "Editor", "GenericEditor", "_int", "editor_for", "parse_op"]
+__all__ = [
+    "CHART_STATE",
+    "MAX_FORM_ROWS",
+    "MONTHS",
+    "Editor",
+    "GenericEditor",
+    "_int",
+    "chart_choice",
+    "chart_options",
+    "editor_for",
+    "parse_op",
+    "with_chart_choice",
+]

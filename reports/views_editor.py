@@ -114,6 +114,7 @@ class EditorBlock:
     open: bool = True  # False: shown as printed, with an "edit" button that opens the form
     preview: Any = None  # the printed block (template_name, view) when closed
     months: tuple = tuple(forms.MONTHS)
+    chart_options: list[tuple[str, str, bool]] = field(default_factory=list)
 
     @property
     def pk(self) -> int:
@@ -140,6 +141,8 @@ def _editor_block(block: Block, state: dict | None = None, **extra: Any) -> Edit
     )
     if isinstance(editor, forms.GenericEditor) and kind is not None:
         eb.generic_fields = editor.fields(kind, block.data)
+    if kind is not None:
+        eb.chart_options = forms.chart_options(kind, forms.chart_choice(eb.state, block.data))
     return eb
 
 
@@ -595,6 +598,7 @@ def block_update(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     editor = forms.editor_for(block.kind)
     state = editor.from_post(request.POST, block.data)
+    state[forms.CHART_STATE] = request.POST.get("chart", block.data.get("chart") or "")
     op, arg = forms.parse_op(request.POST.get("op"))
     version = _version(request)
     if op == "paste":
@@ -630,7 +634,9 @@ def block_update(request: HttpRequest, pk: int) -> HttpResponse:
         saved = services.block_update(
             block=block,
             user=request.user,
-            data=editor.to_data(state, block.data),
+            data=forms.with_chart_choice(
+                blocks.kinds().get(block.kind), editor.to_data(state, block.data), state
+            ),
             expected_version=version,
         )
     except InvalidInput as exc:

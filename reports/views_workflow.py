@@ -415,10 +415,44 @@ def dashboard(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     report = _report(fiscal_year)
     policy.check(request.user, "dashboard", report)
     board = sel.dashboard(report=report, params=request.GET)
+    timeline = sel.state_timeline(report=report)
     return render(
         request,
         "staff/workflow/dashboard.html",
-        {"report": report, "board": board, "query": request.GET.urlencode()},
+        {
+            "report": report,
+            "board": board,
+            "timeline": timeline,
+            "timeline_chart": _timeline_chart(report, timeline),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _timeline_chart(report, timeline: sel.StateTimeline):
+    """The progress toward the deadline as a chart (its table is printed next to it)."""
+    from akiruno import wareki
+    from reports import charts
+
+    if not timeline.dates:
+        return None
+    last = timeline.rows[-1][1]
+    figures = "、".join(
+        f"{label}{count}件" for (_, label), count in zip(timeline.states, last, strict=True)
+    )
+    deadline = f"提出期限は{wareki.format_date(timeline.deadline)}。" if timeline.deadline else ""
+    alt = (
+        f"課別報告の状態ごとの件数の推移を示す折れ線グラフ。"
+        f"{wareki.format_date(timeline.dates[0])}から{wareki.format_date(timeline.dates[-1])}まで、"
+        f"最後の日の件数は{figures}。{deadline}"
+    )
+    return charts.timeline_chart(
+        title="状態ごとの件数の推移",
+        dates=timeline.dates,
+        series=[(label, timeline.counts[value]) for value, label in timeline.states],
+        deadline=timeline.deadline,
+        unit="件",
+        alt=alt,
     )
 
 
@@ -608,7 +642,7 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     if request.method == "POST":
         raw = request.POST.get("version", "")
         try:
-            services.report_approve(
+            approved = services.report_approve(
                 report=report, user=request.user, seen_version=int(raw) if raw.isdigit() else None
             )
         except ApplicationError as exc:
@@ -617,9 +651,15 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             error = exc
             report.refresh_from_db()
         else:
-            messages.success(
-                request, "報告書を承認しました。内容を確定し、報告書の組版を開始しました。"
-            )
+            build = getattr(approved, "queued_build", None)
+            if build is not None and build.status == build.Status.QUEUED:
+                text = (
+                    f"報告書を承認しました。内容を確定し、組版（構築#{build.pk}）を"
+                    "待機中として受け付けました。順に処理され、完了すると公開されます。"
+                )
+            else:
+                text = "報告書を承認しました。内容を確定し、報告書の組版を開始しました。"
+            messages.success(request, text)
             return redirect("workflow-report-approval", fiscal_year=report.fiscal_year)
     elif request.method != "GET":
         return HttpResponse(status=405)

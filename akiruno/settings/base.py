@@ -153,10 +153,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing to a broker that is down fails within seconds (the request has committed already;
+# reports.services.broker logs it and the sweeper queues the work again).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# The sweeper (reports.services.sweeper): how often it runs, and how old pending work must be.
+SWEEP_SECONDS = int(os.environ.get("SWEEP_SECONDS", "60"))
+QUEUE_SWEEP_GRACE_SECONDS = int(os.environ.get("QUEUE_SWEEP_GRACE_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "reports.tasks.send_deadline_reminders",
         "schedule": 60 * 60 * 24,
+    },
+    "requeue-pending": {
+        "task": "reports.tasks.requeue_pending",
+        "schedule": SWEEP_SECONDS,
     },
 }
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from akiruno import cleaning
 from finance import carryover
+from reports import charts as chart_kit
 from reports.blocks import BlockKind, Problem
 
 TEMPLATE = "blocks/finance_tables.html"
@@ -43,21 +44,42 @@ class FinanceBlock(BlockKind):
     template_name = TEMPLATE
     field = ""
     what = ""
+    # The charts that fit the kind's tables, the default first ("none" is always allowed).
+    chart_kinds: tuple[str, ...] = ("bar",)
 
     def clean(self, data: Any) -> dict:
         errors = cleaning.Errors()
         data = cleaning.block_data(data, errors)
         value = record_key(data.get(self.field), f"/{self.field}", errors, self.what)
+        chart = self.clean_chart(data, errors)
         errors.raise_if_any(self.label)
-        return {self.field: value}
+        return self.with_chart({self.field: value}, chart)
+
+    def clean_chart(self, data: dict, errors: cleaning.Errors) -> str | None:
+        return chart_kit.clean_chart(data.get("chart"), self.chart_kinds, errors.add)
+
+    @staticmethod
+    def with_chart(cleaned: dict, chart: str | None) -> dict:
+        """The chart choice is stored only when made (older content has none: the default)."""
+        return {**cleaned, "chart": chart} if chart is not None else cleaned
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        """One list of charts per table of `tables`, in the same order."""
+        return []
 
     def blank_data(self) -> dict:
         return {self.field: ""}
 
     def view(self, data: dict, resolved: Any, *, depth: int) -> dict:
+        found = self.tables(data, resolved)
+        drawn: list[list[chart_kit.Chart]] = []
+        if found and chart_kit.chosen(data, self.chart_kinds) != "none":
+            drawn = self.charts(data, resolved)
+        drawn += [[] for _ in range(len(found) - len(drawn))]
         return {
             "data": data,
-            "tables": self.tables(data, resolved),
+            "tables": found,
+            "entries": [{"table": t, "charts": c} for t, c in zip(found, drawn, strict=False)],
             "missing": self.missing_message(data, resolved),
         }
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from akiruno import cleaning
-from finance import records, tables, validation
+from finance import charts, records, tables, validation
 from finance.blocks import FinanceBlock, differences
+from reports import charts as chart_kit
 from reports.blocks import Problem, register
 from reports.tables import TableView
 
@@ -21,11 +22,22 @@ class BondTableBlock(FinanceBlock):
     what = "地方債"
     schema = {
         "type": "object",
-        "properties": {"view": {"enum": ["loans", "balances"]}},
+        "properties": {
+            "view": {"enum": ["loans", "balances"]},
+            "chart": {
+                "enum": ["bar", "waterfall", "none"],
+                "description": "グラフ: "
+                "bar=棒グラフ、waterfall=増減の推移（ウォーターフォール）、none=表示しない（省略時は "
+                "bar）",
+            },
+        },
         "additionalProperties": False,
         "required": ["view"],
     }
     VIEWS = {"loans": "借入状況", "balances": "借入先別現在高"}
+
+    # loans: the borrowing by purpose as bars; balances: the debt's roll-forward.
+    chart_kinds = ("bar", "waterfall")
 
     def clean(self, data: Any) -> dict:
         errors = cleaning.Errors()
@@ -33,8 +45,14 @@ class BondTableBlock(FinanceBlock):
         view = data.get("view", "loans")
         if view not in self.VIEWS:
             errors.add("/view", "表示は loans（借入状況）か balances（借入先別現在高）です。")
+        chart = self.clean_chart(data, errors)
         errors.raise_if_any(self.label)
-        return {"view": view}
+        return self.with_chart({"view": view}, chart)
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        if data["view"] == "balances":
+            return charts.balance_charts(resolved["bonds"])
+        return charts.loan_charts(resolved["bonds"])
 
     def blank_data(self) -> dict:
         return {"view": "loans"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from finance import records, tables, validation
+from finance import charts, records, tables, validation
 from finance.blocks import FinanceBlock
 from finance.models import Account
+from reports import charts as chart_kit
 from reports.blocks import Problem, register
 from reports.tables import TableView
 
@@ -26,7 +27,11 @@ class BudgetStatementBlock(FinanceBlock):
                 "type": "string",
                 "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$",
                 "maxLength": 100,
-            }
+            },
+            "chart": {
+                "enum": ["bar", "none"],
+                "description": "グラフ: bar=棒グラフ、none=表示しない（省略時は bar）",
+            },
         },
         "additionalProperties": False,
         "required": ["account"],
@@ -42,6 +47,9 @@ class BudgetStatementBlock(FinanceBlock):
 
     def tables(self, data: dict, resolved: Any) -> list[TableView]:
         return tables.account_tables(resolved["account"]) if resolved else []
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        return charts.account_charts(resolved["account"])
 
     def record_problems(self, resolved: Any) -> list[Problem]:
         return [

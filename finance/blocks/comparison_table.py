@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from finance import records, tables
+from finance import charts, records, tables
 from finance.blocks import FinanceBlock, differences
 from finance.models import ComparisonTable
+from reports import charts as chart_kit
 from reports.blocks import Problem, register
 from reports.tables import TableView
 
@@ -22,7 +23,11 @@ class ComparisonTableBlock(FinanceBlock):
     schema = {
         "type": "object",
         "properties": {
-            "table": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100}
+            "table": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "chart": {
+                "enum": ["bar", "none"],
+                "description": "グラフ: bar=棒グラフ、none=表示しない（省略時は bar）",
+            },
         },
         "additionalProperties": False,
         "required": ["table"],
@@ -48,6 +53,9 @@ class ComparisonTableBlock(FinanceBlock):
 
     def tables(self, data: dict, resolved: Any) -> list[TableView]:
         return tables.comparison_tables(resolved["table"]) if resolved else []
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        return charts.comparison_charts(resolved["table"])
 
     def record_problems(self, resolved: Any) -> list[Problem]:
         return differences("comparison", resolved["table"], resolved.get("last_year"), "/table")

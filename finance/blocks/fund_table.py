@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from akiruno import cleaning
-from finance import records, tables, validation
+from finance import charts, records, tables, validation
 from finance.blocks import FinanceBlock, differences, record_key
 from finance.models import Fund
+from reports import charts as chart_kit
 from reports.blocks import Problem, register
 from reports.tables import TableView
 
@@ -35,11 +36,19 @@ class FundTableBlock(FinanceBlock):
                         },
                     },
                 ]
-            }
+            },
+            "chart": {
+                "enum": ["waterfall", "none"],
+                "description": "グラフ: "
+                "waterfall=増減の推移（ウォーターフォール）、none=表示しない（省略時は "
+                "waterfall）",
+            },
         },
         "additionalProperties": False,
         "required": ["funds"],
     }
+
+    chart_kinds = ("waterfall",)
 
     def clean(self, data: Any) -> dict:
         errors = cleaning.Errors()
@@ -52,8 +61,12 @@ class FundTableBlock(FinanceBlock):
             else:
                 funds = [record_key(k, f"/funds/{i}", errors, "基金") for i, k in enumerate(funds)]
                 funds = [k for k in dict.fromkeys(funds) if k]
+        chart = self.clean_chart(data, errors)
         errors.raise_if_any(self.label)
-        return {"funds": funds}
+        return self.with_chart({"funds": funds}, chart)
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        return charts.fund_charts(resolved["funds"])
 
     def blank_data(self) -> dict:
         return {"funds": None}

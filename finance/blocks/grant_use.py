@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from finance import records, tables, validation
+from finance import charts, records, tables, validation
 from finance.blocks import FinanceBlock
 from finance.models import Grant
+from reports import charts as chart_kit
 from reports.blocks import Problem, register
 from reports.tables import TableView
 
@@ -22,7 +23,11 @@ class GrantUseBlock(FinanceBlock):
     schema = {
         "type": "object",
         "properties": {
-            "grant": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100}
+            "grant": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "chart": {
+                "enum": ["none", "bar"],
+                "description": "グラフ: none=表示しない、bar=棒グラフ（省略時は none）",
+            },
         },
         "additionalProperties": False,
         "required": ["grant"],
@@ -38,6 +43,11 @@ class GrantUseBlock(FinanceBlock):
 
     def tables(self, data: dict, resolved: Any) -> list[TableView]:
         return tables.grant_tables(resolved["grant"]) if resolved else []
+
+    chart_kinds = ("none", "bar")  # off unless chosen
+
+    def charts(self, data: dict, resolved: Any) -> list[list[chart_kit.Chart]]:
+        return charts.grant_charts(resolved["grant"])
 
     def record_problems(self, resolved: Any) -> list[Problem]:
         return [

@@ -129,7 +129,7 @@ class GenericEditor(Editor):
             blank = kind.blank_data()
         except Exception:
             blank = {}
-        keys = list(dict.fromkeys([*blank.keys(), *data.keys()]))
+        keys = [k for k in dict.fromkeys([*blank.keys(), *data.keys()]) if k != "chart"]
         out = []
         for key in keys:
             value = data.get(key, blank.get(key))
@@ -180,6 +180,39 @@ class GenericEditor(Editor):
             key = p.strip("/").split("/")[0]
             out[f"f-{key}" if key else "block"] = m
         return out
+
+
+# -- the chart choice, for every kind that lists charts (reports/charts.py) -------------------
+
+CHART_STATE = "_chart"
+
+
+def chart_choice(state: dict, data: dict) -> str:
+    """The chart chosen in the form ('' = the kind's default)."""
+    return str(state.get(CHART_STATE, data.get("chart") or ""))
+
+
+def chart_options(kind: blocks.BlockKind, current: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of the chart select; empty for kinds without charts."""
+    from reports import charts
+
+    kinds = tuple(getattr(kind, "chart_kinds", ()))
+    if not kinds:
+        return []
+    allowed = list(dict.fromkeys([*kinds, "none"]))
+    options = [("", f"既定（{charts.CHART_LABELS[kinds[0]]}）", current == "")]
+    options += [(k, charts.CHART_LABELS[k], current == k) for k in allowed]
+    return options
+
+
+def with_chart_choice(kind: blocks.BlockKind | None, data: dict, state: dict) -> dict:
+    """The data to save with the form's chart choice (left out when it is the default)."""
+    if kind is None or not getattr(kind, "chart_kinds", ()) or CHART_STATE not in state:
+        return data
+    data = {key: value for key, value in data.items() if key != "chart"}
+    if state[CHART_STATE]:
+        data["chart"] = state[CHART_STATE]  # the kind's clean refuses a kind that does not fit
+    return data
 
 
 GENERIC = GenericEditor()

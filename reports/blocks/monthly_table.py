@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from akiruno import cleaning, numbers
 from akiruno.exceptions import InvalidInput
+from reports import charts as chart_kit
 from reports import tables
 from reports.blocks import BlockKind, Problem, register
 from reports.blocks.editing import MONTHS, Editor, bounded_int, checked, row_count, swap
@@ -168,6 +169,8 @@ class MonthlyTableBlock(BlockKind):
     editor = MonthlyEditor()
     menu_position = 4
     captioned_by_data = True
+    # One chart per measure over ４月…３月; bars by default ("none" turns them off).
+    chart_kinds = ("bar", "line")
     schema = {
         "type": "object",
         "properties": {
@@ -195,6 +198,12 @@ class MonthlyTableBlock(BlockKind):
             "summary": {"type": "array", "items": {"enum": ["sum", "average"]}},
             "split": {"enum": [1, 2]},
             "digits": {"enum": ["half", "full"]},
+            "chart": {
+                "enum": ["bar", "line", "none"],
+                "description": "グラフ: "
+                "bar=棒グラフ、line=折れ線グラフ、none=表示しない（省略時は "
+                "bar）",
+            },
         },
         "additionalProperties": False,
         "required": ["measures"],
@@ -259,8 +268,9 @@ class MonthlyTableBlock(BlockKind):
             errors.add("/digits", "数字の表記は half（半角）か full（全角）です。")
         caption = cleaning.text(data.get("caption"), "/caption", errors, limit=200)
         row_label = cleaning.text(data.get("row_label") or "月", "/row_label", errors, limit=20)
+        chart = chart_kit.clean_chart(data.get("chart"), self.chart_kinds, errors.add)
         errors.raise_if_any("月別表")
-        return {
+        cleaned = {
             "caption": caption,
             "measures": measures,
             "summary": summary,
@@ -268,6 +278,33 @@ class MonthlyTableBlock(BlockKind):
             "digits": digits,
             "row_label": row_label,
         }
+        # The choice is stored only when made: older content has none and gets the default.
+        return {**cleaned, "chart": chart} if chart is not None else cleaned
+
+    def charts(self, data: dict, computed: dict) -> list[chart_kit.Chart]:
+        """One chart per measure (each on its own scale), in the order of the table's rows."""
+        kind = chart_kit.chosen(data, self.chart_kinds)
+        if kind == "none":
+            return []
+        caption = data.get("caption") or ""
+        drawn = []
+        for measure in computed["measures"]:
+            if all(v is None for v in measure["values"]):
+                continue
+            if len(computed["measures"]) == 1:
+                title = caption or measure["label"]
+            else:
+                title = f"{caption}（{measure['label']}）" if caption else measure["label"]
+            drawn.append(
+                chart_kit.month_chart(
+                    kind=kind,
+                    title=title,
+                    month_labels=computed["month_labels"],
+                    values=measure["values"],
+                    unit=measure["unit"] or "",
+                )
+            )
+        return drawn
 
     def compute(self, data: dict) -> dict:
         """Per measure: the 12 values and the computed summaries, all as display strings."""
@@ -337,7 +374,7 @@ class MonthlyTableBlock(BlockKind):
             half["summary_labels"] = [tables.SUMMARY_OPS[op] for op in half_ops]
             for row, measure in zip(half["rows"], computed["measures"], strict=True):
                 row["summaries"] = [measure["summary_display"][op] for op in half_ops]
-        return {"data": data, "halves": halves}
+        return {"data": data, "halves": halves, "charts": self.charts(data, computed)}
 
     def tables(self, data: dict, resolved: Any) -> list[tables.TableView]:
         computed = self.compute(data)

@@ -35,7 +35,7 @@ from django.utils import timezone
 from akiruno.exceptions import ApplicationError, Conflict, InvalidInput, PermissionDenied
 from reports.models import AnnualReport, Build, Section, SectionEvent, SectionSnapshot, User
 from reports.permissions import policy
-from reports.services import pdf, rendering
+from reports.services import broker, pdf, rendering
 
 logger = logging.getLogger(__name__)
 
@@ -440,6 +440,7 @@ def finish_build(*, build_id: int, attempt: int, results: list[dict]) -> Build |
         city=settings.CITY_NAME,
         front=front.pdf,
         parts=parts,
+        draft=draft,
     )
     _write(directory / "report.pdf", merged)
     manifest = {**build.manifest, "report.pdf": _entry("report.pdf", merged)}
@@ -507,7 +508,7 @@ def _schedule_release(report: AnnualReport, build: Build | None, user: User | No
     kwargs = {"report_id": report.pk, "requested_by_id": user.pk if user else None}
     if build is not None:
         kwargs["build_id"] = build.pk
-    transaction.on_commit(lambda: assemble_report.delay(**kwargs))
+    transaction.on_commit(lambda: broker.send(assemble_report, **kwargs))
 
 
 @transaction.atomic
@@ -549,7 +550,12 @@ def build_retry(*, build: Build, user: User) -> Build:
         .filter(
             Q(status=Build.Status.FAILED) | Q(status=Build.Status.RUNNING, heartbeat_at__lt=cutoff)
         )
-        .update(status=Build.Status.QUEUED, phase=Build.Phase.WAITING, task_id="")
+        .update(
+            status=Build.Status.QUEUED,
+            phase=Build.Phase.WAITING,
+            task_id="",
+            heartbeat_at=timezone.now(),
+        )
     )
     if not updated:
         build.refresh_from_db()
@@ -562,7 +568,7 @@ def build_retry(*, build: Build, user: User) -> Build:
         from reports.tasks.assembly import assemble_preview
 
         build_id = build.pk
-        transaction.on_commit(lambda: assemble_preview.delay(build_id=build_id))
+        transaction.on_commit(lambda: broker.send(assemble_preview, build_id=build_id))
     else:
         _schedule_release(build.report, build, user)
     return build
@@ -595,5 +601,5 @@ def build_preview(*, target: AnnualReport | Section, user: User) -> Build:
     from reports.tasks.assembly import assemble_preview
 
     build_id = build.pk
-    transaction.on_commit(lambda: assemble_preview.delay(build_id=build_id))
+    transaction.on_commit(lambda: broker.send(assemble_preview, build_id=build_id))
     return build

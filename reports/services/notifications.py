@@ -155,10 +155,17 @@ def create_notifications(
 
 
 def queue_mail(notification_ids: list[int]) -> None:
+    """Queue one mail task per notification. A broker that is down fails nothing: the rows
+    are marked, and reports.services.sweeper queues them again when it is back."""
+    from reports.services import broker, sweeper
     from reports.tasks.notifications import send_notification_email
 
+    unqueued: list[int] = []
     for notification_id in notification_ids:
-        send_notification_email.delay(notification_id=notification_id)
+        if unqueued or not broker.send(send_notification_email, notification_id=notification_id):
+            unqueued.append(notification_id)
+    if unqueued:
+        sweeper.mark_mail_unqueued(unqueued)
 
 
 def section_url(section: Section) -> str:

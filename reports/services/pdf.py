@@ -200,9 +200,17 @@ def render_html(html: str) -> PartResult:
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
             anchors.setdefault(anchor, index)
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(**_pdf_options())
     check_japanese_font_embedded(pdf)
     return PartResult(pdf=pdf, pages=len(document.pages), anchors=anchors)
+
+
+def tagged() -> bool:
+    return bool(getattr(settings, "PDF_TAGS", True))
+
+
+def _pdf_options() -> dict:
+    return {"pdf_variant": "pdf/ua-1"} if tagged() else {}
 
 
 def render_front(*, title: str, city: str, toc: list[dict], draft: bool) -> PartResult:
@@ -212,11 +220,51 @@ def render_front(*, title: str, city: str, toc: list[dict], draft: bool) -> Part
     return render_html(html)
 
 
-def page_number_overlay(count: int) -> bytes:
-    """`count` blank A4 pages carrying only the page number at the foot: - 1 - … - count -."""
+def furniture_overlay(pages: list[dict], *, draft: bool) -> bytes:
+    """One blank A4 page per page of the report carrying its furniture: the running header
+    (`left`: the title, `right`: the department) and the page number (`number`)."""
     weasyprint = _weasyprint()
-    html = render_to_string("pdf/page_numbers.html", {"pages": range(count)})
+    html = render_to_string("pdf/page_furniture.html", {"pages": pages, "draft": draft})
     return weasyprint.HTML(string=html).render(stylesheets=_stylesheets()).write_pdf()
+
+
+def _stamp_artifact(page, overlay_page, reader) -> None:
+    """Merge the overlay page onto `page`, its content marked as a pagination artifact."""
+    from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject
+
+    content = ContentStream(overlay_page.get_contents(), reader)
+    properties = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Pagination"),
+            NameObject("/Subtype"): NameObject("/Header"),
+        }
+    )
+    content.operations = [
+        (ArrayObject([NameObject("/Artifact"), properties]), b"BDC"),
+        *content.operations,
+        (ArrayObject(), b"EMC"),
+    ]
+    overlay_page[NameObject("/Contents")] = content
+    page.merge_page(overlay_page)
+
+
+def _xmp(title: str, author: str) -> bytes:
+    """XMP metadata: the title (dc:title) and the PDF/UA-1 identification."""
+    from xml.sax.saxutils import escape
+
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" '
+        'pdfuaid:part="1"/>'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'
+        f"</dc:title><dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq>"
+        "</dc:creator><dc:language><rdf:Bag><rdf:li>ja</rdf:li></rdf:Bag></dc:language>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+        '<?xpacket end="w"?>'
+    ).encode()
 
 
 def merge(
@@ -226,29 +274,50 @@ def merge(
     front: bytes,
     parts: list[tuple[str, bytes]],
     front_label: str = "表紙・目次",
+    draft: bool = False,
 ) -> tuple[bytes, int]:
-    """Front matter, then each department's pages in order; stamp body page numbers.
+    """Front matter, then each department's pages in order; stamp the running header and the
+    body page numbers; one structure tree for the whole (when tagged).
 
     Returns the PDF and its page count. Outline: one entry per department with its headings.
     """
     pypdf = _pypdf()
-    from pypdf.generic import NameObject, TextStringObject
+    from pypdf.generic import NameObject, StreamObject, TextStringObject
+
+    from reports.services import pdf_structure
 
     writer = pypdf.PdfWriter()
     front_reader = pypdf.PdfReader(io.BytesIO(front))
     writer.append(front_reader, outline_item=front_label, import_outline=False)
     front_pages = len(front_reader.pages)
+    readers = [(front_reader, 0)]
+    # The cover carries no header; the table of contents only the title.
+    furniture = [{"left": "", "right": "", "number": ""}]
+    furniture += [{"left": title, "right": "", "number": ""}] * (front_pages - 1)
     for name, data in parts:
-        writer.append(pypdf.PdfReader(io.BytesIO(data)), outline_item=name)
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        readers.append((reader, len(writer.pages)))
+        writer.append(reader, outline_item=name)
+        for _ in reader.pages:
+            number = len(furniture) - front_pages + 1
+            furniture.append({"left": title, "right": name, "number": f"-\u2002{number}\u2002-"})
+    overlay_reader = pypdf.PdfReader(io.BytesIO(furniture_overlay(furniture, draft=draft)))
+    for index, page in enumerate(writer.pages):
+        _stamp_artifact(page, overlay_reader.pages[index], overlay_reader)
     body_pages = len(writer.pages) - front_pages
     if body_pages:
-        overlay = pypdf.PdfReader(io.BytesIO(page_number_overlay(body_pages)))
-        for index in range(body_pages):
-            writer.pages[front_pages + index].merge_page(overlay.pages[index])
         writer.set_page_label(0, front_pages - 1, style="/r", start=1)
         writer.set_page_label(front_pages, len(writer.pages) - 1, style="/D", start=1)
+    if tagged():
+        pdf_structure.merge_structure(writer, readers)
     writer.add_metadata({"/Title": title, "/Author": city, "/Creator": "事務報告書システム"})
     writer._root_object[NameObject("/Lang")] = TextStringObject("ja")
+    metadata = StreamObject()
+    metadata.set_data(_xmp(title, city))
+    metadata.update(
+        {NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")}
+    )
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(metadata)
     writer.page_mode = "/UseOutlines"
     out = io.BytesIO()
     writer.write(out)

@@ -592,9 +592,11 @@ def report_is_approvable(report: AnnualReport) -> tuple[bool, list[str]]:
 
 def schedule_assembly(report_id: int, user_id: int) -> None:
     # The assembly helper's task; imported here so the workflow does not depend on it at import.
+    from reports.services import broker
     from reports.tasks import assemble_report
 
-    assemble_report.delay(report_id=report_id, requested_by_id=user_id)
+    # The build is recorded as queued already; if the broker is down the sweeper queues it.
+    broker.send(assemble_report, report_id=report_id, requested_by_id=user_id)
 
 
 @transaction.atomic
@@ -641,9 +643,22 @@ def report_approve(
     )
     current.refresh_from_db()
     report.refresh_from_db()
+    current.queued_build = _record_build(current, user)
     notifications.notify_report_event(event=event)
     notifications.after_commit(schedule_assembly, current.pk, user.pk)
     return current
+
+
+def _record_build(report: AnnualReport, user: User):
+    """The release build of what was just approved, recorded (queued) in the approval's own
+    transaction, so that the build is pending even if the task never reaches a worker."""
+    from reports.services import assembly
+
+    try:
+        return assembly.release_build_for(report=report, requested_by=user)
+    except Conflict as exc:  # nothing approved to build: the assembly task says so
+        logger.warning("workflow: report %s has nothing to build yet: %s", report.pk, exc.message)
+        return None
 
 
 # -- comments ----------------------------------------------------------------------------------

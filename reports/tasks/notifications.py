@@ -9,9 +9,9 @@ import smtplib
 
 from celery import shared_task
 
-from reports.services import notifications
+from reports.services import notifications, sweeper
 
-__all__ = ["send_deadline_reminders", "send_notification_email"]
+__all__ = ["requeue_pending", "send_deadline_reminders", "send_notification_email"]
 
 MAIL_MAX_RETRIES = 8
 
@@ -36,3 +36,10 @@ def send_deadline_reminders() -> int:
     sent = notifications.send_deadline_reminders()
     notifications.requeue_undelivered_mail()
     return sent
+
+
+@shared_task(name="reports.tasks.requeue_pending")
+def requeue_pending() -> dict[str, int]:
+    """Every SWEEP_SECONDS (Celery beat): queue again the builds and mails committed as pending
+    that never reached a worker, and take over builds whose worker died."""
+    return sweeper.sweep()

@@ -348,3 +348,41 @@ def test_staff_home_links_to_the_editor(client, section, editor):
     client.force_login(editor)
     html = client.get(reverse("staff-home")).content.decode()
     assert reverse("section-editor", args=[section.pk]) in html
+
+
+def test_an_editor_chooses_or_turns_off_a_blocks_chart(logged_in, section, editor):
+    item = svc.item_create(section=section, user=editor, heading="月別")
+    section.refresh_from_db()
+    block = svc.block_create(item=item, user=editor, kind="monthly_table")
+    form = logged_in.get(reverse("block-edit", args=[block.pk]), **HX).content.decode()
+    assert 'name="chart"' in form and "既定（棒グラフ）" in form and "折れ線グラフ" in form
+    data = {
+        "version": block.version,
+        "op": "save",
+        "measure_count": 1,
+        "m-0-label": "件数",
+        "m-0-unit": "件",
+        "summary_sum": "1",
+        "split": "1",
+        "digits": "half",
+        "row_label": "月",
+        "chart": "line",
+    }
+    data.update({f"m-0-v-{k}": str(k + 1) for k in range(12)})
+    response = logged_in.post(reverse("block-update", args=[block.pk]), data, **HX)
+    assert response.status_code == 200
+    block.refresh_from_db()
+    assert block.data["chart"] == "line"
+    preview = logged_in.get(reverse("section-preview", args=[section.pk])).content.decode()
+    assert "<polyline" in preview and "月別の折れ線グラフ" in preview
+    data.update(version=block.version, chart="none")
+    logged_in.post(reverse("block-update", args=[block.pk]), data, **HX)
+    block.refresh_from_db()
+    assert block.data["chart"] == "none"
+    preview = logged_in.get(reverse("section-preview", args=[section.pk])).content.decode()
+    assert "<svg" not in preview
+    data.update(version=block.version, chart="pie")
+    response = logged_in.post(reverse("block-update", args=[block.pk]), data, **HX)
+    assert response.status_code == 400 and "グラフは" in response.content.decode()
+    block.refresh_from_db()
+    assert block.data["chart"] == "none"  # refused input changes nothing

@@ -440,3 +440,19 @@ def test_the_approval_page_after_approval(client, filled, people, planning_head)
     response = client.post("/staff/reports/2024/approval/")
     assert response.status_code == 409
     assert "「承認済」のため、承認できません" in response.content.decode()
+
+
+def test_dashboard_charts_the_states_over_time_from_the_events(client, filled, people, report):
+    from reports import selectors_workflow
+
+    advance(filled, "returned", **people)
+    timeline = selectors_workflow.state_timeline(report=report)
+    assert len(timeline.dates) == 1  # every event today
+    _day, counts = timeline.rows[-1]
+    states = [value for value, _ in timeline.states]
+    assert counts[states.index("returned")] == 1 and sum(counts) == 1
+    client.force_login(people["reviewer"])
+    page = client.get("/staff/reports/2024/dashboard/").content.decode()
+    assert "期限に向けた進み具合" in page and '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert "差戻し 1件" in page  # the line's direct label
+    assert "日ごとの状態別件数" in page  # the table next to the chart
