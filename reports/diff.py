@@ -67,12 +67,10 @@ def block_lines(block: dict, depth: int) -> list[str]:
         kind = blocks.get(block.get("kind", ""))
     except Exception:
         return ["　" + json.dumps(data, ensure_ascii=False, sort_keys=True)]
-    if isinstance(data.get("paragraphs"), list):
-        return [f"　{p}" for p in data["paragraphs"]]
     try:
-        if block.get("kind") == "list":
-            view = kind.view(data, block.get("resolved"), depth=depth)
-            return [f"　{e['label']} {e['text']}" for e in view["entries"]]
+        lines = kind.diff_lines(data, block.get("resolved"), depth=depth)
+        if lines is not None:
+            return [f"　{line}" for line in lines]
         views = kind.tables(data, block.get("resolved"))
     except Exception:
         views = []
