@@ -10,12 +10,18 @@ PYTEST_WORKERS ?= 2
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 export DJANGO_SETTINGS_MODULE ?= akiruno.settings.local
 
-.PHONY: demo test soak setup venv system-packages migrate lint format check-deploy serve worker lock clean
+.PHONY: demo demo-reset test soak setup venv system-packages migrate lint format schema check-deploy serve worker lock clean
 
 demo: setup
 	$(PY) manage.py load_demo
 	@echo "http://127.0.0.1:$(PORT)/ で公開サイト、/staff/ で職員画面を開きます（Ctrl-C で停止）。"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_SETTINGS_MODULE=akiruno.settings.demo $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Start the demo over: empty the database and the stored files, then `make demo` loads them again.
+demo-reset: setup
+	$(PY) manage.py flush --noinput
+	rm -rf "$${AKIRUNO_VAR_DIR:-var}/media"
+	$(MAKE) demo
 
 test: setup lint
 	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) -m "$(if $(CELERY_BROKER_URL),not soak,not soak and not worker)" $(PYTEST_ARGS)
@@ -66,6 +72,10 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Regenerate docs/report-format.schema.json from the block kind and record registries.
+schema: venv
+	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) manage.py write_schema
 
 check-deploy: venv
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=jimuhokoku.example.jp \

@@ -11,13 +11,14 @@ finance statement): HTML, CSV and .xlsx are all written from it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from akiruno import numbers, wareki
+from akiruno import cleaning, numbers, wareki
 
 COLUMN_TYPES = {
     "text": "文字",
@@ -366,3 +367,102 @@ def average(values: list[int | None], places: int = 0) -> Decimal | int | None:
         exponent, rounding=ROUND_HALF_UP
     )
     return int(mean) if places == 0 else mean
+
+
+# -- column specs and computed columns ------------------------------------------------------
+
+MAX_COLUMNS = 40
+
+
+def clean_columns(raw: Any, errors: cleaning.Errors) -> list[dict]:
+    if not isinstance(raw, list) or not raw:
+        errors.add("/columns", "列を1つ以上定義してください。")
+        return []
+    if len(raw) > MAX_COLUMNS:
+        errors.add("/columns", f"列は{MAX_COLUMNS}列までです。")
+        return []
+    columns, keys = [], set()
+    for i, col in enumerate(raw):
+        where = f"/columns/{i}"
+        if not isinstance(col, dict):
+            errors.add(where, "列の定義が正しくありません。")
+            continue
+        key = col.get("key")
+        if not isinstance(key, str) or not key or not key.replace("_", "").isalnum():
+            errors.add(f"{where}/key", "列のキーは半角英数字で指定してください。")
+            continue
+        if key in keys:
+            errors.add(f"{where}/key", f"列のキー「{key}」が重複しています。")
+        keys.add(key)
+        ctype = col.get("type", "text")
+        if ctype not in COLUMN_TYPES:
+            errors.add(
+                f"{where}/type",
+                f"列の型「{ctype}」は使えません。使える型: {'、'.join(COLUMN_TYPES)}",
+            )
+        unit = col.get("unit") or None
+        if ctype == "amount" and unit not in AMOUNT_UNITS:
+            errors.add(f"{where}/unit", "金額の列には単位（円 または 千円）を指定してください。")
+        clean = {
+            "key": key,
+            "label": cleaning.text(
+                col.get("label"), f"{where}/label", errors, required=True, limit=100
+            ),
+            "type": ctype,
+        }
+        for opt in ("unit", "group", "suffix"):
+            if col.get(opt):
+                clean[opt] = cleaning.text(col.get(opt), f"{where}/{opt}", errors, limit=100)
+        for flag in ("unit_in_cell", "merge", "within_fiscal_year"):
+            if col.get(flag):
+                clean[flag] = True
+        if col.get("range_style") not in (None, "", "tilde", "period"):
+            errors.add(
+                f"{where}/range_style", "期間の書き方は tilde（～）か period（から…まで）です。"
+            )
+        elif col.get("range_style") == "period":
+            clean["range_style"] = "period"
+        computed = col.get("computed")
+        if computed is not None:
+            if (
+                not isinstance(computed, dict)
+                or computed.get("op") not in COMPUTED_OPS
+                or not isinstance(computed.get("of"), list)
+            ):
+                errors.add(
+                    f"{where}/computed",
+                    "計算列は op（sum / difference / ratio / product）と of（列キーの一覧）で指定してください。",
+                )
+            else:
+                clean["computed"] = {"op": computed["op"], "of": [str(k) for k in computed["of"]]}
+        columns.append(clean)
+    for i, col in enumerate(columns):
+        for key in col.get("computed", {}).get("of", []):
+            if key not in keys:
+                errors.add(
+                    f"/columns/{i}/computed/of", f"計算のもとになる列「{key}」がありません。"
+                )
+    return columns
+
+
+def row_values(columns: list[dict], row: dict) -> dict:
+    values = dict(row)
+    for col in columns:
+        computed = col.get("computed")
+        if not computed:
+            continue
+        operands = [values.get(k) for k in computed["of"]]
+        if computed["op"] == "sum":
+            values[col["key"]] = sum_or_none(operands)
+        elif computed["op"] == "difference":
+            a, b = [*operands, None, None][:2]
+            values[col["key"]] = None if a is None or b is None else a - b
+        elif computed["op"] == "ratio":
+            a, b = [*operands, None, None][:2]
+            ratio = None if a is None or b is None else numbers.ratio_percent(a, b)
+            values[col["key"]] = None if ratio is None else str(ratio)
+        elif computed["op"] == "product":
+            values[col["key"]] = (
+                None if not operands or any(v is None for v in operands) else math.prod(operands)
+            )
+    return values

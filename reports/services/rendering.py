@@ -23,12 +23,10 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html import unescape
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
-from django.utils.html import strip_tags
 
 from akiruno import wareki
 from akiruno.exceptions import InvalidInput
@@ -96,8 +94,15 @@ def canonical_json(value: Any) -> bytes:
     ).encode()
 
 
+_KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}  # ァ…ヶ → ぁ…ゖ
+_DIGIT_SEPARATORS = {",", "，", "､"}
+
+
 def fold(text: str) -> tuple[str, list[int]]:
-    """Fold text for search (NFKC, case) character by character.
+    """Fold text for search, the same for the index and the query, character by character:
+    NFKC (full-width ＡＢＣ１２３ and half-width ｶﾀｶﾅ to their ordinary forms), case, katakana
+    to hiragana (ケンシン = けんしん), and the thousands separators between digits dropped
+    (４，８１２，１９８ = 4,812,198 = 4812198).
 
     Returns the folded text and, for each folded character, the index of the original
     character it came from, so that a match in the folded text maps back to the original.
@@ -105,7 +110,18 @@ def fold(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char).casefold()
+        if char in _DIGIT_SEPARATORS and out and out[-1][-1:].isdigit():
+            following = unicodedata.normalize("NFKC", text[index + 1 : index + 4])
+            if len(following) == 3 and following.isdigit():
+                continue
+        if "\uff9e" <= char <= "\uff9f" and out:  # half-width ﾞﾟ: ｶﾞ composes into が
+            composed = unicodedata.normalize("NFKC", text[index - 1 : index + 1])
+            composed = composed.casefold().translate(_KATAKANA)
+            if len(composed) == 1:
+                out[-1] = composed
+                origin[-1] = index
+                continue
+        folded = unicodedata.normalize("NFKC", char).casefold().translate(_KATAKANA)
         out.append(folded)
         origin.extend([index] * len(folded))
     return "".join(out), origin
@@ -116,12 +132,6 @@ def fold_text(text: str) -> str:
 
 
 _SPACES = re.compile(r"\s+")
-
-
-def plain_text(html: str) -> str:
-    """Visible text of rendered HTML; table cells and list entries separated by spaces."""
-    spaced = html.replace("<", " <")
-    return _SPACES.sub(" ", unescape(strip_tags(spaced))).strip()
 
 
 def _table_views(view: dict) -> list[tables.TableView]:
@@ -183,13 +193,13 @@ def render_part(content: dict) -> Part:
                 if not table_view.caption:
                     table_view.caption = _caption_for(item, shown)
                     table_view.caption_hidden = True
-            if block.kind == "monthly_table" and isinstance(view.get("data"), dict):
+            kind = blocks.get(content_block["kind"])
+            if kind.captioned_by_data and isinstance(view.get("data"), dict):
                 printed = [view]
                 shown += 1
                 if not view["data"].get("caption"):
                     view["data"] = {**view["data"], "caption": _caption_for(item, shown)}
                     view["caption_hidden"] = True
-            kind = blocks.get(content_block["kind"])
             downloads = []
             for table_view in kind.tables(content_block["data"], content_block.get("resolved")):
                 if not table_view.columns:
@@ -381,11 +391,9 @@ def zip_bytes(members: list[tuple[str, bytes]], *, folder: str) -> bytes:
 
 def _search_entries(part: Part) -> list[dict]:
     entries = []
-    for item in _flatten(part.items):
+    for item, path in _flatten_with_path(part.items, ""):
         texts = [
-            plain_text(
-                render_to_string(block.template_name, {"view": block.view, "depth": item.depth})
-            )
+            blocks.get(block.kind).search_text(block.view, depth=item.depth)
             for block in item.blocks
         ]
         body = " ".join(t for t in texts if t)
@@ -394,10 +402,19 @@ def _search_entries(part: Part) -> list[dict]:
                 "anchor": item.anchor,
                 "number": item.number,
                 "heading": item.heading,
+                "path": path,
                 "text": f"{item.number} {item.heading}\n{body}".strip(),
             }
         )
     return entries
+
+
+def _flatten_with_path(items: list[RenderedItem], prefix: str):
+    """Each item with its numbers from the top: １（２）ア for ア under （２） under １."""
+    for item in items:
+        path = f"{prefix}{item.number}"
+        yield item, path
+        yield from _flatten_with_path(item.children, path)
 
 
 def _flatten(items: list[RenderedItem]) -> list[RenderedItem]:

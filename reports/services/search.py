@@ -48,7 +48,7 @@ def index_build(*, build: Build, parts: list[dict], title: str) -> int:
                     department_name=part["name"],
                     position=position,
                     anchor=entry["anchor"],
-                    number=entry["number"],
+                    number=(entry.get("path") or entry["number"])[:100],
                     heading=entry["heading"],
                     text=entry["text"],
                     normalized=fold_text(entry["text"]),

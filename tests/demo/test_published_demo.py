@@ -135,3 +135,20 @@ def test_re_approval_without_changes_keeps_the_edition_and_publishes_again(
     editions = Build.objects.filter(report=demo, published_at__isnull=False)
     assert list(editions.values_list("edition", flat=True)) == [1]
     assert demo.events.filter(action="publish").count() == 2
+
+
+def test_search_finds_figures_without_commas_half_width_kana_and_shows_the_path(demo, client):
+    from reports.services import search
+
+    # 交付基準額 ４，８１２，１９８ (printed with commas, full width) typed as 4812198.
+    for q in ("4812198", "４８１２１９８", "4,812,198"):
+        assert search.search(q).total > 0, q
+    assert search.search("ﾀｳﾝﾐｰﾃｨﾝｸﾞ").total == search.search("タウンミーティング").total > 0
+    # The search form's own example finds something in the demo.
+    hint = client.get("/search/").content.decode()
+    example = re.search(r"例：([^）]+)）", hint)[1]
+    assert search.search(example).total > 0, example
+    # Each result names its department and its item's whole number path (１（２）ア).
+    page = client.get("/search/", {"q": "会議"}).content.decode()
+    assert re.search(r"[０-９]+（[０-９]+）[ア-ン]", page), "a nested item's path"
+    assert "企画政策課" in page

@@ -149,3 +149,27 @@ def test_the_database_has_its_trigram_index(two_years):
 def test_search_query_is_limited():
     assert len(search.parse_query(" ".join(str(i) for i in range(50)))) == search.MAX_TERMS
     assert search.parse_query("Ａ　ｂ") == ["a", "b"]
+
+
+def test_folding_is_the_same_for_the_query_and_the_index():
+    from reports.services.rendering import fold_text
+
+    assert fold_text("４，８１２，１９８") == fold_text("4,812,198") == fold_text("4812198")
+    assert (
+        fold_text("ﾀｳﾝﾐｰﾃｨﾝｸﾞ") == fold_text("タウンミーティング") == fold_text("たうんみーてぃんぐ")
+    )
+    assert fold_text("ＡＢＣ") == "abc"
+    assert fold_text("1,2") == "1,2"  # not a thousands separator: kept
+
+
+def test_highlight_maps_a_folded_match_back_to_the_original():
+    marked = [
+        s.text for s in search.highlight("交付基準額 ４，８１２，１９８円", ["4812198"]) if s.match
+    ]
+    assert marked == ["４，８１２，１９８"]
+    marked = [
+        s.text
+        for s in search.highlight("タウンミーティングの開催", ["たうんみーてぃんぐ"])
+        if s.match
+    ]
+    assert marked == ["タウンミーティング"]

@@ -71,6 +71,8 @@ class Command(BaseCommand):
                 user.save()
         from django.test.utils import override_settings
 
+        self.kept = False
+
         try:
             self.load_fy2024()
             # The demo's own sign-offs would print a dozen notification mails; keep them in memory.
@@ -81,7 +83,15 @@ class Command(BaseCommand):
             from reports.management.commands._common import command_error
 
             raise command_error(exc) from None
-        self.stdout.write(self.style.SUCCESS("デモデータを読み込みました。"))
+        if self.kept:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "デモデータはすでにあるため、入力済みの内容をそのまま残しました。"
+                    "最初からやり直すには make demo-reset を実行します。"
+                )
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS("デモデータを読み込みました。"))
         self.stdout.write(f"デモ利用者（パスワードはすべて {DEMO_PASSWORD}）:")
         for username, full_name, dept, *_ in USERS:
             self.stdout.write(
@@ -93,6 +103,7 @@ class Command(BaseCommand):
 
         report = AnnualReport.objects.filter(fiscal_year=2024).first()
         if report is not None and Item.objects.filter(section__report=report).exists():
+            self.kept = True
             return
         admin = User.objects.get(username="admin")
         document = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
