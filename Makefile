@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 export DJANGO_SETTINGS_MODULE ?= akiruno.settings.local
 
-.PHONY: bench demo demo-reset test soak setup venv system-packages migrate lint format check-deploy serve worker lock clean
+.PHONY: bench demo demo-reset test soak setup venv system-packages migrate lint format schema check-deploy serve worker lock clean
 
 demo: setup
 	$(PY) manage.py load_demo
@@ -72,6 +72,10 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Regenerate docs/report-format.schema.json from the block kind and record registries.
+schema: venv
+	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) manage.py write_schema
 
 check-deploy: venv
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=jimuhokoku.example.jp \

@@ -129,3 +129,267 @@ def _write(clean: dict, *, fiscal_year: int) -> None:
             fiscal_year=fiscal_year, department=departments[clean["bonds"]["department"]]
         )
         kind.write(obj, clean["bonds"])
+
+
+def schema_part() -> tuple[str, dict, dict]:
+    """The "finance" object of the interchange JSON Schema and its $defs (reports.schema)."""
+    return "finance", SCHEMA, SCHEMA_DEFS
+
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "accounts": {"type": "array", "items": {"$ref": "#/$defs/account"}},
+        "comparisons": {"type": "array", "items": {"$ref": "#/$defs/comparison"}},
+        "bonds": {
+            "anyOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "loans": {"type": "array", "items": {"$ref": "#/$defs/loan"}},
+                        "balances": {"type": "array", "items": {"$ref": "#/$defs/lender_balance"}},
+                        "unit": {"enum": ["円", "千円"]},
+                        "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+                    },
+                    "additionalProperties": False,
+                },
+            ]
+        },
+        "funds": {"type": "array", "items": {"$ref": "#/$defs/fund"}},
+        "grants": {"type": "array", "items": {"$ref": "#/$defs/grant"}},
+    },
+    "additionalProperties": False,
+}
+SCHEMA_DEFS = {
+    "budget_line": {
+        "type": "object",
+        "properties": {
+            "number": {"type": "string"},
+            "name": {"type": "string", "minLength": 1},
+            "initial": {"type": ["integer", "null"]},
+            "supplementary": {"type": "array", "items": {"type": ["integer", "null"]}},
+            "appropriation": {"type": ["integer", "null"]},
+            "settlement": {"type": ["integer", "null"]},
+            "children": {"type": "array", "items": {"$ref": "#/$defs/budget_line"}},
+        },
+        "additionalProperties": False,
+        "required": ["name", "initial", "supplementary", "settlement"],
+    },
+    "account": {
+        "type": "object",
+        "properties": {
+            "key": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "name": {"type": "string", "minLength": 1},
+            "kind": {"enum": ["general", "special", "enterprise"]},
+            "unit": {"enum": ["円", "千円"]},
+            "order": {"type": "integer"},
+            "supplementary_count": {"type": "integer", "minimum": 0, "maximum": 20},
+            "parts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "part": {
+                            "enum": [
+                                "revenue",
+                                "expenditure",
+                                "operating_revenue",
+                                "operating_expenditure",
+                                "capital_revenue",
+                                "capital_expenditure",
+                            ]
+                        },
+                        "lines": {"type": "array", "items": {"$ref": "#/$defs/budget_line"}},
+                    },
+                    "additionalProperties": False,
+                    "required": ["part", "lines"],
+                },
+                "minItems": 1,
+            },
+            "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+        },
+        "additionalProperties": False,
+        "required": ["key", "name", "kind", "unit", "supplementary_count", "parts"],
+        "allOf": [
+            {
+                "if": {"properties": {"kind": {"const": "enterprise"}}},
+                "then": {
+                    "properties": {
+                        "parts": {
+                            "items": {
+                                "properties": {
+                                    "part": {
+                                        "enum": [
+                                            "operating_revenue",
+                                            "operating_expenditure",
+                                            "capital_revenue",
+                                            "capital_expenditure",
+                                        ]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                },
+                "else": {
+                    "properties": {
+                        "parts": {
+                            "items": {"properties": {"part": {"enum": ["revenue", "expenditure"]}}}
+                        }
+                    }
+                },
+            }
+        ],
+    },
+    "comparison_row": {
+        "type": "object",
+        "required": ["label"],
+        "properties": {
+            "letter": {"type": ["string", "null"], "pattern": "^[\\u30A1-\\u30FA]$"},
+            "label": {"type": "string", "minLength": 1},
+            "current": {"type": ["integer", "null"]},
+            "previous": {"type": ["integer", "null"]},
+            "formula": {
+                "oneOf": [
+                    {"type": "null"},
+                    {"type": "string", "pattern": "^[\\u30A1-\\u30FA]([+-][\\u30A1-\\u30FA])*$"},
+                ]
+            },
+        },
+        "additionalProperties": False,
+        "oneOf": [
+            {
+                "properties": {
+                    "formula": {"type": "null"},
+                    "current": {"type": "integer"},
+                    "previous": {"type": "integer"},
+                },
+                "required": ["current", "previous"],
+            },
+            {
+                "properties": {
+                    "formula": {"type": "string"},
+                    "current": {"type": "null"},
+                    "previous": {"type": "null"},
+                },
+                "required": ["formula"],
+            },
+        ],
+    },
+    "comparison": {
+        "type": "object",
+        "properties": {
+            "key": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "title": {"type": "string", "minLength": 1},
+            "unit": {"enum": ["円", "千円"]},
+            "order": {"type": "integer"},
+            "rows": {"type": "array", "items": {"$ref": "#/$defs/comparison_row"}, "minItems": 1},
+            "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+            "carryover_note": {"type": "string"},
+        },
+        "additionalProperties": False,
+        "required": ["key", "title", "unit", "rows"],
+    },
+    "loan": {
+        "type": "object",
+        "properties": {
+            "purpose": {"type": "string", "minLength": 1},
+            "amount": {"type": "integer"},
+            "date": {"$ref": "#/$defs/date"},
+            "lender": {"type": "string", "minLength": 1},
+            "rate": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"},
+            "term_years": {"type": "integer", "minimum": 0},
+            "grace_years": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": False,
+        "required": ["purpose", "amount", "date", "lender", "rate", "term_years", "grace_years"],
+    },
+    "lender_balance": {
+        "type": "object",
+        "properties": {
+            "lender": {"type": "string", "minLength": 1},
+            "opening": {"type": "integer"},
+            "repaid": {"type": "integer"},
+            "carryover_note": {"type": "string"},
+        },
+        "additionalProperties": False,
+        "required": ["lender", "opening", "repaid"],
+    },
+    "fund": {
+        "type": "object",
+        "properties": {
+            "key": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "name": {"type": "string", "minLength": 1},
+            "opening": {"type": "integer"},
+            "deposits": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string", "minLength": 1},
+                        "amount": {"type": "integer"},
+                    },
+                    "additionalProperties": False,
+                    "required": ["label", "amount"],
+                },
+            },
+            "withdrawals": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string", "minLength": 1},
+                        "amount": {"type": "integer"},
+                    },
+                    "additionalProperties": False,
+                    "required": ["label", "amount"],
+                },
+            },
+            "sub_balances": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string", "minLength": 1},
+                        "amount": {"type": "integer"},
+                    },
+                    "additionalProperties": False,
+                    "required": ["label", "amount"],
+                },
+            },
+            "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+            "carryover_note": {"type": "string"},
+            "unit": {"enum": ["円", "千円"]},
+            "order": {"type": "integer"},
+        },
+        "additionalProperties": False,
+        "required": ["key", "name", "opening"],
+    },
+    "grant": {
+        "type": "object",
+        "properties": {
+            "key": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "name": {"type": "string", "minLength": 1},
+            "received": {"type": "integer"},
+            "projects": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1},
+                        "amount": {"type": "integer"},
+                        "description": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                    "required": ["name", "amount"],
+                },
+            },
+            "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+            "unit": {"enum": ["円", "千円"]},
+            "order": {"type": "integer"},
+        },
+        "additionalProperties": False,
+        "required": ["key", "name", "received"],
+    },
+}

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Model
 
 from akiruno.exceptions import NotFound
+from reports import blocks
 from reports.models import AnnualReport, Department, User
 from reports.permissions import is_admin, is_member, is_reviewer, policy
 
@@ -149,25 +150,10 @@ def year_totals(entry: Entry) -> dict:
 
 def block_choices(*, fiscal_year: int) -> dict[str, list[tuple[str, str]]]:
     """What a finance block of a section may refer to: (key, title) per block kind."""
-    choices: dict[str, list[tuple[str, str]]] = {
-        "budget_statement": [
-            (a.key, a.name)
-            for a in Account.objects.filter(fiscal_year=fiscal_year).order_by("order", "key")
-        ],
-        "comparison_table": [
-            (t.key, t.title)
-            for t in ComparisonTable.objects.filter(fiscal_year=fiscal_year).order_by(
-                "order", "key"
-            )
-        ],
-        "bond_table": [("loans", "地方債借入状況"), ("balances", "地方債借入先別現在高")],
-        "fund_table": [
-            (f.key, f.name)
-            for f in Fund.objects.filter(fiscal_year=fiscal_year).order_by("order", "key")
-        ],
-        "grant_use": [
-            (g.key, g.name)
-            for g in Grant.objects.filter(fiscal_year=fiscal_year).order_by("order", "key")
-        ],
+    from finance.blocks import FinanceBlock
+
+    return {
+        name: kind.choices(fiscal_year=fiscal_year)
+        for name, kind in blocks.kinds().items()
+        if isinstance(kind, FinanceBlock)
     }
-    return choices

@@ -376,3 +376,91 @@ def _write(cleaned: list[dict], existing: dict, fiscal_year: int) -> None:
         ]
     )
     ManualCount.objects.bulk_create(counts)
+
+
+def schema_part() -> tuple[str, dict, dict]:
+    """The "meetings" object of the interchange JSON Schema and its $defs (reports.schema)."""
+    return "meetings", SCHEMA, SCHEMA_DEFS
+
+
+SCHEMA = {
+    "type": "object",
+    "properties": {"bodies": {"type": "array", "items": {"$ref": "#/$defs/meeting_body"}}},
+    "additionalProperties": False,
+}
+SCHEMA_DEFS = {
+    "agenda_item": {
+        "type": "object",
+        "properties": {
+            "text": {
+                "type": "string",
+                "minLength": 1,
+                "description": "continuation lines (①…) after a newline are "
+                "printed without a bullet",
+            },
+            "marker": {"enum": ["諮問", "報告", None]},
+        },
+        "additionalProperties": False,
+        "required": ["text"],
+    },
+    "session": {
+        "type": "object",
+        "properties": {
+            "category": {"type": "string", "minLength": 1},
+            "sequence": {"type": ["integer", "null"], "minimum": 1},
+            "start": {"$ref": "#/$defs/date"},
+            "end": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]},
+            "format": {"enum": ["in_person", "written", "online", "hybrid"]},
+            "venue": {"type": "string"},
+            "attendance": {"type": ["integer", "null"], "minimum": 0},
+            "agenda": {"type": "array", "items": {"$ref": "#/$defs/agenda_item"}},
+            "note": {"type": "string"},
+        },
+        "additionalProperties": False,
+        "required": ["category", "start", "format"],
+    },
+    "manual_count": {
+        "type": "object",
+        "properties": {
+            "category": {"type": "string", "minLength": 1},
+            "count": {"type": "integer", "minimum": 0},
+            "by_format": {
+                "type": "object",
+                "properties": {
+                    "online": {"type": "integer", "minimum": 0},
+                    "written": {"type": "integer", "minimum": 0},
+                    "hybrid": {"type": "integer", "minimum": 0},
+                },
+                "additionalProperties": False,
+            },
+            "note": {"type": "string"},
+        },
+        "additionalProperties": False,
+        "required": ["category", "count"],
+    },
+    "meeting_body": {
+        "type": "object",
+        "properties": {
+            "key": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
+            "name": {"type": "string", "minLength": 1},
+            "kind": {
+                "enum": ["協議会", "審議会", "委員会", "会議", "研究会", "部会", "本部", "その他"]
+            },
+            "department": {"type": "string", "minLength": 1},
+            "role": {"enum": ["organiser", "member", "attendee", "affiliate"]},
+            "purpose": {"type": "string"},
+            "parent": {"type": ["string", "null"]},
+            "active_from": {
+                "anyOf": [{"type": "integer", "minimum": 1989, "maximum": 2200}, {"type": "null"}]
+            },
+            "active_to": {
+                "anyOf": [{"type": "integer", "minimum": 1989, "maximum": 2200}, {"type": "null"}]
+            },
+            "sessions": {"type": "array", "items": {"$ref": "#/$defs/session"}},
+            "manual_counts": {"type": "array", "items": {"$ref": "#/$defs/manual_count"}},
+            "numbering": {"enum": ["yearly", "continuous"]},
+        },
+        "additionalProperties": False,
+        "required": ["key", "name", "kind", "department", "role"],
+    },
+}

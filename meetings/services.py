@@ -18,13 +18,14 @@ from django.utils import timezone
 from akiruno import wareki
 from akiruno.exceptions import Conflict, InvalidInput, PermissionDenied, StaleVersion
 from meetings import validation
+from meetings.blocks import MeetingBlock
 from meetings.models import AgendaItem, ManualCount, MeetingBody, MeetingSession
 from meetings.permissions import can_create_body
 from meetings.validation import SessionData, nendo
+from reports import blocks
 from reports.models import Block, Department, User
 from reports.permissions import policy
 
-MEETING_BLOCK_KINDS = ("meeting_counts", "meeting_table")
 STALE_MESSAGE = "{what}は、表示した後に他の人が更新しました。画面を開き直して、最新の内容を確認してから編集してください。"
 
 
@@ -181,15 +182,14 @@ def body_update(
 def body_references(body: MeetingBody) -> list[str]:
     """Where report blocks refer to the body: "令和6年度 企画政策課" …"""
     places = []
-    rows = Block.objects.filter(kind__in=MEETING_BLOCK_KINDS).values_list(
+    referring = {
+        name: kind for name, kind in blocks.kinds().items() if isinstance(kind, MeetingBlock)
+    }
+    rows = Block.objects.filter(kind__in=referring).values_list(
         "kind", "data", "item__section__department_name", "item__section__report__fiscal_year"
     )
     for kind, data, department_name, fiscal_year in rows:
-        keys = (
-            {data.get("body")}
-            if kind == "meeting_table"
-            else {e.get("body") for e in data.get("entries", []) if isinstance(e, dict)}
-        )
+        keys = referring[kind].body_keys(data)
         if body.key in keys:
             place = f"{nendo(fiscal_year)} {department_name}"
             if place not in places:

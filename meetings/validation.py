@@ -9,20 +9,18 @@ are in meetings.services.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from akiruno import numbers, wareki
+from akiruno import cleaning, numbers, wareki
 from akiruno.fiscal import fiscal_year_of, fiscal_year_range
 from akiruno.wareki import to_halfwidth
 from meetings import formatting
 from meetings.models import AgendaItem, MeetingBody, MeetingSession
 
-KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 MAX_AGENDA_ITEMS = 100
 MAX_AGENDA_TEXT = 2000
 MAX_NUMBER = 1_000_000
@@ -75,24 +73,6 @@ def fiscal_year_span_text(fiscal_year: int) -> str:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def clean_text(
-    value: Any, field_name: str, label: str, errors: dict, *, limit: int, required: bool = False
-) -> str:
-    if value is None:
-        value = ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        errors[field_name] = f"{label}は文字で入力してください。"
-        return ""
-    value = value.replace("\r\n", "\n").strip()
-    if required and not value:
-        errors[field_name] = f"{label}を入力してください。"
-    elif len(value) > limit:
-        errors[field_name] = f"{label}は{limit:,}文字以内で入力してください（{len(value):,}文字）。"
-    return value
 
 
 def clean_date(value: Any, field_name: str, label: str, errors: dict) -> dt.date | None:
@@ -199,7 +179,14 @@ def clean_agenda(value: Any, field_name: str, errors: dict) -> list[dict]:
                     "議題は text（内容）と marker（諮問・報告・null）で指定してください。"
                 )
                 continue
-            text = clean_text(raw.get("text"), f"{where}/text", "議題", errors, limit=10**6)
+            text = cleaning.text(
+                raw.get("text"),
+                f"{where}/text",
+                cleaning.Errors(errors),
+                what="議題",
+                limit=10**6,
+                numbers_as_text=True,
+            )
             marker = raw.get("marker") or None
             if marker is not None and marker not in formatting.MARKERS:
                 errors[f"{where}/marker"] = (
@@ -287,7 +274,14 @@ def clean_session(
     the problems are empty.
     """
     errors: dict[str, str] = {}
-    category = clean_text(raw.get("category"), "category", "区分", errors, limit=100)
+    category = cleaning.text(
+        raw.get("category"),
+        "category",
+        cleaning.Errors(errors),
+        what="区分",
+        limit=100,
+        numbers_as_text=True,
+    )
     if not category and "category" not in errors:
         category = default_category
         if not category:
@@ -329,12 +323,26 @@ def clean_session(
             f"開催形式「{fmt_raw}」は使えません。"
             "対面・書面開催・オンライン開催・ハイブリッド開催のいずれかを入力してください。"
         )
-    venue = clean_text(raw.get("venue"), "venue", "開催会場", errors, limit=200)
+    venue = cleaning.text(
+        raw.get("venue"),
+        "venue",
+        cleaning.Errors(errors),
+        what="開催会場",
+        limit=200,
+        numbers_as_text=True,
+    )
     attendance = clean_count(
         raw.get("attendance"), "attendance", "出席者数", errors, suffixes=("人", "名")
     )
     agenda = clean_agenda(raw.get("agenda"), "agenda", errors)
-    note = clean_text(raw.get("note"), "note", "備考", errors, limit=500)
+    note = cleaning.text(
+        raw.get("note"),
+        "note",
+        cleaning.Errors(errors),
+        what="備考",
+        limit=500,
+        numbers_as_text=True,
+    )
     session = SessionData(
         category=category,
         sequence=sequence,
@@ -356,13 +364,21 @@ def clean_body_fields(raw: Mapping, *, creating: bool) -> tuple[dict, dict[str, 
     if creating:
         key = raw.get("key")
         key = "" if key is None else to_halfwidth(str(key)).strip().lower()
-        if key and not KEY_PATTERN.fullmatch(key):
+        if key and not cleaning.is_key(key, limit=80):
             errors["key"] = (
-                f"キー「{key}」は使えません。半角の英小文字・数字・ハイフン（80文字まで、先頭は英数字）で"
+                f"キー「{key}」は使えません。半角の英小文字・数字・ハイフン・下線（80文字まで、先頭は英数字）で"
                 "入力してください（例: nishitama-kouiki）。"
             )
         out["key"] = key
-    out["name"] = clean_text(raw.get("name"), "name", "名称", errors, limit=200, required=True)
+    out["name"] = cleaning.text(
+        raw.get("name"),
+        "name",
+        cleaning.Errors(errors),
+        what="名称",
+        limit=200,
+        required=True,
+        numbers_as_text=True,
+    )
     kind = raw.get("kind") or MeetingBody.Kind.KYOGIKAI
     if kind not in MeetingBody.Kind.values:
         errors["kind"] = (
@@ -374,7 +390,14 @@ def clean_body_fields(raw: Mapping, *, creating: bool) -> tuple[dict, dict[str, 
         labels = "、".join(f"{v}（{lbl}）" for v, lbl in MeetingBody.Role.choices)
         errors["role"] = f"市の関わり「{role}」は使えません。{labels}から選んでください。"
     out["role"] = role
-    out["purpose"] = clean_text(raw.get("purpose"), "purpose", "目的", errors, limit=2000)
+    out["purpose"] = cleaning.text(
+        raw.get("purpose"),
+        "purpose",
+        cleaning.Errors(errors),
+        what="目的",
+        limit=2000,
+        numbers_as_text=True,
+    )
     numbering = raw.get("numbering") or MeetingBody.Numbering.YEARLY
     if numbering not in MeetingBody.Numbering.values:
         errors["numbering"] = "回の番号は yearly（年度ごと）か continuous（通し番号）です。"
@@ -392,8 +415,14 @@ def clean_body_fields(raw: Mapping, *, creating: bool) -> tuple[dict, dict[str, 
 def clean_manual_count(raw: Mapping) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
     out: dict[str, Any] = {
-        "category": clean_text(
-            raw.get("category"), "category", "区分", errors, limit=100, required=True
+        "category": cleaning.text(
+            raw.get("category"),
+            "category",
+            cleaning.Errors(errors),
+            what="区分",
+            limit=100,
+            required=True,
+            numbers_as_text=True,
         )
     }
     out["count"] = clean_count(raw.get("count"), "count", "回数", errors, required=True)
@@ -406,7 +435,13 @@ def clean_manual_count(raw: Mapping) -> tuple[dict, dict[str, str]]:
             errors["count"] = (
                 f"開催形式ごとの回数の合計（{parts}回）が回数（{out['count']}回）を超えています。"
             )
-    out["note"] = clean_text(
-        raw.get("note"), "note", "手入力の理由", errors, limit=500, required=True
+    out["note"] = cleaning.text(
+        raw.get("note"),
+        "note",
+        cleaning.Errors(errors),
+        what="手入力の理由",
+        limit=500,
+        required=True,
+        numbers_as_text=True,
     )
     return out, errors

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from akiruno.exceptions import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from akiruno.wareki import format_fiscal_year
-from meetings import blocks as meeting_blocks
 from meetings import formatting, imports, selectors, services, spreadsheets
+from meetings.blocks.meeting_counts import MeetingCountsBlock
+from meetings.blocks.meeting_purpose import MeetingPurposeBlock
+from meetings.blocks.meeting_table import MeetingTableBlock
 from meetings.filters import active_in
 from meetings.forms import BodyForm, ImportForm, ManualCountForm, SessionForm
 from meetings.models import ManualCount, MeetingBody, MeetingSession
@@ -138,7 +140,7 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     preview_table = preview_counts = None
     if sessions or counts:
         preview_counts = _preview(
-            meeting_blocks.MeetingCountsBlock(),
+            MeetingCountsBlock(),
             {
                 "entries": [{"body": body.key, "category": r["category"]} for r in count_rows],
                 "columns": 2,
@@ -148,15 +150,13 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if sessions:
         preview_table = _preview(
-            meeting_blocks.MeetingTableBlock(),
+            MeetingTableBlock(),
             {"body": body.key, "columns": _preview_columns(sessions)},
             fiscal_year,
         )
     preview_purpose = None
     if body.purpose:
-        preview_purpose = _preview(
-            meeting_blocks.MeetingPurposeBlock(), {"body": body.key}, fiscal_year
-        )
+        preview_purpose = _preview(MeetingPurposeBlock(), {"body": body.key}, fiscal_year)
     can_edit = policy.can(request.user, "edit", body)
     session_rows = [
         {

@@ -163,6 +163,12 @@ class AnnualReportViewSet(
     if_match_actions = ReportActionsMixin.if_match_actions
     http_method_names = ["get", "post", "patch", "head"]
 
+    def lock_parents(self, obj: AnnualReport) -> None:
+        if getattr(self, "action", None) == "approve":
+            # The approval locks every section, then the report (the order a reopen takes):
+            # the If-Match re-read must not lock the report before them.
+            list(Section.objects.select_for_update().filter(report_id=obj.pk).values_list("pk"))
+
     def get_queryset(self):
         qs = AnnualReport.objects.select_related("approved_by")
         return policy.visible(self.request.user, AnnualReport, qs)

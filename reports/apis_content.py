@@ -1,6 +1,7 @@
 """Content writes over the API: items and blocks, through reports.services.content.
 
-Every write runs in one transaction: the object is re-read under a lock, its ETag compared with
+Every write runs in one transaction: the section is locked, then the object is re-read under a
+lock (the services' order: section, item, block — never the other way round), its ETag compared with
 If-Match (412 if stale), then the same service the editing page calls does the work (and asks
 the policy itself). A section that is not in an editable state answers 409 to its own
 department (it is a state, not a permission) and 403 to everyone else who may see it; another
@@ -209,6 +210,9 @@ class ItemViewSet(
         ).prefetch_related(Prefetch("blocks", queryset=Block.objects.order_by("position", "id")))
         return policy.visible(self.request.user, Item, qs)
 
+    def lock_parents(self, obj: Item) -> None:
+        locked_section(obj.section_id)
+
     def _locked(self) -> tuple[Item, Section]:
         item = self.get_object()
         return item, locked_section(item.section_id)
@@ -370,6 +374,9 @@ class BlockViewSet(
             "item__section__report", "item__section__department", "updated_by"
         )
         return policy.visible(self.request.user, Block, qs)
+
+    def lock_parents(self, obj: Block) -> None:
+        locked_section(obj.item.section_id)
 
     def _locked(self) -> tuple[Block, Section]:
         block = self.get_object()

@@ -41,8 +41,6 @@ from reports.tree import RenderedItem, render_tree
 
 logger = logging.getLogger(__name__)
 
-MEETING_KINDS = ("meeting_counts", "meeting_table", "meeting_purpose")
-
 EDITION = OpenApiParameter(
     "edition",
     OpenApiTypes.INT,
@@ -464,12 +462,14 @@ class PublicMeetingsView(PublicView):
 
     @staticmethod
     def _collect(entry: dict, content: dict, out: list) -> None:
+        meeting_kinds = blocks.in_collection("meetings")
+
         def walk(items: list[dict], rendered_items: list[RenderedItem]) -> None:
             for item, rendered in zip(items, rendered_items, strict=True):
                 for block, rendered_block in zip(
                     item.get("blocks", []), rendered.blocks, strict=True
                 ):
-                    if block["kind"] not in MEETING_KINDS:
+                    if block["kind"] not in meeting_kinds:
                         continue
                     kind = blocks.get(block["kind"])
                     view = {k: v for k, v in rendered_block.view.items() if k != "data"}

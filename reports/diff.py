@@ -32,6 +32,7 @@ class DiffLine:
     text: str = ""
     segments: list[Segment] = field(default_factory=list)
     skipped: int = 0  # for "skip": how many unchanged lines are not shown
+    hidden: list[str] = field(default_factory=list)  # for "skip": those lines, to unfold
 
 
 @dataclass
@@ -66,12 +67,10 @@ def block_lines(block: dict, depth: int) -> list[str]:
         kind = blocks.get(block.get("kind", ""))
     except Exception:
         return ["　" + json.dumps(data, ensure_ascii=False, sort_keys=True)]
-    if isinstance(data.get("paragraphs"), list):
-        return [f"　{p}" for p in data["paragraphs"]]
     try:
-        if block.get("kind") == "list":
-            view = kind.view(data, block.get("resolved"), depth=depth)
-            return [f"　{e['label']} {e['text']}" for e in view["entries"]]
+        lines = kind.diff_lines(data, block.get("resolved"), depth=depth)
+        if lines is not None:
+            return [f"　{line}" for line in lines]
         views = kind.tables(data, block.get("resolved"))
     except Exception:
         views = []
@@ -130,7 +129,8 @@ def diff_contents(old: dict | None, new: dict | None, *, context: int = 2) -> Se
                 lines.extend(DiffLine("equal", t, [Segment(t)]) for t in run)
                 continue
             lines.extend(DiffLine("equal", t, [Segment(t)]) for t in head)
-            lines.append(DiffLine("skip", skipped=len(run) - len(head) - len(tail)))
+            hidden = run[len(head) : len(run) - len(tail)]
+            lines.append(DiffLine("skip", skipped=len(hidden), hidden=list(hidden)))
             lines.extend(DiffLine("equal", t, [Segment(t)]) for t in tail)
             continue
         olds, news = a[i1:i2], b[j1:j2]

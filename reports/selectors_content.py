@@ -174,11 +174,8 @@ def revision_pair(
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    """Registered block kinds for the "add a block" menu: core kinds first."""
-    core = ["text", "list", "counts", "table", "monthly_table"]
-    registry = blocks.kinds()
-    ordered = [k for k in core if k in registry] + sorted(k for k in registry if k not in core)
-    return [(k, registry[k].label or k) for k in ordered]
+    """Registered block kinds for the "add a block" menu, in each kind's `menu_position`."""
+    return [(kind.kind, kind.label or kind.kind) for kind in blocks.menu()]
 
 
 def block_preview(block: Block, *, fiscal_year: int, depth: int) -> dict[str, Any]:

@@ -11,13 +11,14 @@ finance statement): HTML, CSV and .xlsx are all written from it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from akiruno import numbers, wareki
+from akiruno import cleaning, numbers, wareki
 
 COLUMN_TYPES = {
     "text": "文字",
@@ -38,6 +39,21 @@ def _message(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _json_type(raw: Any) -> str:
+    """What a wrongly typed JSON value is, in the words of the message: 「小数 1.5」."""
+    if isinstance(raw, bool):
+        return f"真偽値 {'true' if raw else 'false'} "
+    if isinstance(raw, float):
+        return f"小数 {raw!r} "
+    if isinstance(raw, list | tuple):
+        return "リスト（[…]）"
+    if isinstance(raw, dict):
+        return "オブジェクト（{…}）"
+    if isinstance(raw, int):
+        return f"数値 {raw} "
+    return f"{type(raw).__name__} 型の値"
+
+
 def parse_cell(col: dict, raw: Any) -> Any:
     """Turn one input value (a string from a form or paste, or a JSON value) into a typed cell.
 
@@ -49,29 +65,41 @@ def parse_cell(col: dict, raw: Any) -> Any:
     if isinstance(raw, str) and raw.strip() in {"", "－", "-", "―", "‐"} and ctype != "text":
         return None
     if ctype == "text":
-        if not isinstance(raw, str | int):
-            raise ValidationError("文字で入力してください。")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(f"文字で入力してください（{_json_type(raw)}は使えません）。")
         text = str(raw).strip()
         return text or None
     if ctype == "integer":
-        if isinstance(raw, bool):
-            raise ValidationError("整数で入力してください。")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(f"整数で入力してください（{_json_type(raw)}は使えません）。")
         return numbers.parse_integer(raw)
     if ctype == "amount":
-        if isinstance(raw, bool):
-            raise ValidationError("金額は整数で入力してください。")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(
+                f"金額は整数で入力してください（{_json_type(raw)}は使えません）。"
+            )
         return numbers.parse_amount(raw, unit=col.get("unit"))
     if ctype == "percent":
-        if isinstance(raw, bool | float):
-            raise ValidationError("割合は「3.3」のように文字で入力してください。")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(
+                f"割合は「3.3」のように文字で入力してください（{_json_type(raw)}は使えません）。"
+            )
         return str(numbers.parse_decimal(str(raw)))
     if ctype == "date":
         if isinstance(raw, dt.date):
             return raw.isoformat()
-        return wareki.parse_date(str(raw)).isoformat()
+        if not isinstance(raw, str):
+            raise ValidationError(
+                f"日付は「2024-07-19」のように文字で入力してください（{_json_type(raw)}は使えません）。"
+            )
+        return wareki.parse_date(raw).isoformat()
     if ctype == "date_range":
         if isinstance(raw, dict):
             start, end = raw.get("start"), raw.get("end")
+            if not isinstance(start, str) or not isinstance(end, str):
+                raise ValidationError(
+                    "期間は start と end に「2024-07-19」のような日付の文字で指定してください。"
+                )
         elif isinstance(raw, str):
             parts = [p for p in _split_range(raw) if p]
             if len(parts) != 2:
@@ -339,3 +367,102 @@ def average(values: list[int | None], places: int = 0) -> Decimal | int | None:
         exponent, rounding=ROUND_HALF_UP
     )
     return int(mean) if places == 0 else mean
+
+
+# -- column specs and computed columns ------------------------------------------------------
+
+MAX_COLUMNS = 40
+
+
+def clean_columns(raw: Any, errors: cleaning.Errors) -> list[dict]:
+    if not isinstance(raw, list) or not raw:
+        errors.add("/columns", "列を1つ以上定義してください。")
+        return []
+    if len(raw) > MAX_COLUMNS:
+        errors.add("/columns", f"列は{MAX_COLUMNS}列までです。")
+        return []
+    columns, keys = [], set()
+    for i, col in enumerate(raw):
+        where = f"/columns/{i}"
+        if not isinstance(col, dict):
+            errors.add(where, "列の定義が正しくありません。")
+            continue
+        key = col.get("key")
+        if not isinstance(key, str) or not key or not key.replace("_", "").isalnum():
+            errors.add(f"{where}/key", "列のキーは半角英数字で指定してください。")
+            continue
+        if key in keys:
+            errors.add(f"{where}/key", f"列のキー「{key}」が重複しています。")
+        keys.add(key)
+        ctype = col.get("type", "text")
+        if ctype not in COLUMN_TYPES:
+            errors.add(
+                f"{where}/type",
+                f"列の型「{ctype}」は使えません。使える型: {'、'.join(COLUMN_TYPES)}",
+            )
+        unit = col.get("unit") or None
+        if ctype == "amount" and unit not in AMOUNT_UNITS:
+            errors.add(f"{where}/unit", "金額の列には単位（円 または 千円）を指定してください。")
+        clean = {
+            "key": key,
+            "label": cleaning.text(
+                col.get("label"), f"{where}/label", errors, required=True, limit=100
+            ),
+            "type": ctype,
+        }
+        for opt in ("unit", "group", "suffix"):
+            if col.get(opt):
+                clean[opt] = cleaning.text(col.get(opt), f"{where}/{opt}", errors, limit=100)
+        for flag in ("unit_in_cell", "merge", "within_fiscal_year"):
+            if col.get(flag):
+                clean[flag] = True
+        if col.get("range_style") not in (None, "", "tilde", "period"):
+            errors.add(
+                f"{where}/range_style", "期間の書き方は tilde（～）か period（から…まで）です。"
+            )
+        elif col.get("range_style") == "period":
+            clean["range_style"] = "period"
+        computed = col.get("computed")
+        if computed is not None:
+            if (
+                not isinstance(computed, dict)
+                or computed.get("op") not in COMPUTED_OPS
+                or not isinstance(computed.get("of"), list)
+            ):
+                errors.add(
+                    f"{where}/computed",
+                    "計算列は op（sum / difference / ratio / product）と of（列キーの一覧）で指定してください。",
+                )
+            else:
+                clean["computed"] = {"op": computed["op"], "of": [str(k) for k in computed["of"]]}
+        columns.append(clean)
+    for i, col in enumerate(columns):
+        for key in col.get("computed", {}).get("of", []):
+            if key not in keys:
+                errors.add(
+                    f"/columns/{i}/computed/of", f"計算のもとになる列「{key}」がありません。"
+                )
+    return columns
+
+
+def row_values(columns: list[dict], row: dict) -> dict:
+    values = dict(row)
+    for col in columns:
+        computed = col.get("computed")
+        if not computed:
+            continue
+        operands = [values.get(k) for k in computed["of"]]
+        if computed["op"] == "sum":
+            values[col["key"]] = sum_or_none(operands)
+        elif computed["op"] == "difference":
+            a, b = [*operands, None, None][:2]
+            values[col["key"]] = None if a is None or b is None else a - b
+        elif computed["op"] == "ratio":
+            a, b = [*operands, None, None][:2]
+            ratio = None if a is None or b is None else numbers.ratio_percent(a, b)
+            values[col["key"]] = None if ratio is None else str(ratio)
+        elif computed["op"] == "product":
+            values[col["key"]] = (
+                None if not operands or any(v is None for v in operands) else math.prod(operands)
+            )
+    return values

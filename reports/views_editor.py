@@ -136,7 +136,7 @@ def _editor_block(block: Block, state: dict | None = None, **extra: Any) -> Edit
         state=state if state is not None else editor.initial(block.data),
         version=block.version,
         has_tables=kind is not None and type(kind).tables is not blocks.BlockKind.tables,
-        can_upload=block.kind == "table",
+        can_upload=kind is not None and kind.accepts_rows,
         **extra,
     )
     if isinstance(editor, forms.GenericEditor) and kind is not None:
@@ -707,7 +707,8 @@ def block_xlsx_upload(request: HttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("file")
     mode = request.POST.get("mode", "replace")
     try:
-        if block.kind != "table":
+        kind = blocks.kinds().get(block.kind)
+        if kind is None or not kind.accepts_rows:
             raise InvalidInput("Excel から読み込めるのは表のブロックだけです。")
         if upload is None:
             raise InvalidInput(
@@ -838,25 +839,9 @@ def content_lines(content: dict) -> list[str]:
 
 def _block_lines(kind: str, view: dict) -> list[str]:
     data = view.get("data", {})
-    if kind == "text":
-        return list(data.get("paragraphs", []))
-    if kind == "list":
-        return [f"{e['label']} {e['text']}" for e in view.get("entries", [])]
-    if kind == "counts":
-        out = []
-        if view.get("total"):
-            t = view["total"]
-            out.append(
-                f"{t['label']} {t['count']}（{t['note']}）"
-                if t.get("note")
-                else f"{t['label']} {t['count']}"
-            )
-        out.extend(
-            f"{e['mark']} {e['label']} {e['count']}{e['note']}".strip()
-            for e in view.get("entries", [])
-        )
-        return out
     handler = blocks.kinds().get(kind)
+    if handler is not None and (lines := handler.history_lines(view)) is not None:
+        return lines
     out = []
     if handler is not None:
         try:

@@ -36,7 +36,8 @@ class ConcurrencyMixin:
 
     - no If-Match on PUT/PATCH/DELETE (and on POST actions listed in `if_match_actions`): 428
     - an If-Match that is not the current tag: 412, nothing changed
-    - the row is re-read under a lock inside the write's transaction, and versioned models
+    - the row is re-read under a lock inside the write's transaction (after `lock_parents`, so
+      every write locks in one order: section, item, block), and versioned models
       additionally pass `self.expected_version` to the service, which compare-and-sets it
       (a write that slips in between gets 409 "stale" from the service).
     """
@@ -58,6 +59,7 @@ class ConcurrencyMixin:
         if not header:
             raise PreconditionRequired(ERRORS["precondition_required"][1])
         if transaction.get_connection().in_atomic_block:
+            self.lock_parents(obj)  # one lock order everywhere: section, then item, then block
             obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         current = etag_for(obj)
         tags = _if_match_tags(header)
@@ -68,6 +70,15 @@ class ConcurrencyMixin:
             )
         self.expected_version = getattr(obj, "version", None)
         return obj
+
+    def lock_parents(self, obj: models.Model) -> None:
+        """Lock the rows a write to `obj` will also lock, before `obj` itself.
+
+        The services take their locks section first (a compare-and-set on its version), then
+        the item, then the block; a view that locked the block first and the section second
+        deadlocked with an editor's form saving the same block. Views over items and blocks
+        lock the section here.
+        """
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -28,6 +28,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from akiruno.exceptions import ApplicationError
+from akiruno.inputs import LOCK_CONFLICT_MESSAGE, is_lock_conflict
 
 logger = logging.getLogger("akiruno.api")
 
@@ -171,6 +172,16 @@ def _handle(exc: Exception, request) -> Response:
         return error_response("forbidden")
     if isinstance(exc, drf_exceptions.APIException):
         return _handle_drf(exc, request)
+    if is_lock_conflict(exc):
+        # A deadlock or lock timeout lost to a concurrent write: the transaction was rolled
+        # back, so nothing changed; the client retries as after any conflict.
+        logger.warning(
+            "Lock conflict in the API: %s %s: %s",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            exc,
+        )
+        return error_response("conflict", LOCK_CONFLICT_MESSAGE)
     logger.error(
         "Unhandled error in the API: %s %s",
         getattr(request, "method", "?"),

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import parsers, serializers
+
+from akiruno.exceptions import InvalidInput
+from akiruno.inputs import describe, forbidden_char, forbidden_message
 
 from .errors import PayloadTooLarge, too_large_message
 
@@ -38,13 +42,26 @@ class JSONParser(parsers.JSONParser):
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = raw.decode(encoding)
-            return json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant)
         except UnicodeDecodeError as exc:
             raise drf_exceptions.ParseError(f"文字コードが {encoding} ではありません。") from exc
         except RecursionError as exc:
             raise drf_exceptions.ParseError("JSON の入れ子が深すぎます。") from exc
         except ValueError as exc:
             raise drf_exceptions.ParseError(f"JSON の誤り: {exc}") from exc
+        refuse_forbidden_chars(data)
+        return data
+
+
+def refuse_forbidden_chars(data: Any, what: str = "本文") -> None:
+    """400 naming the place of a NUL, lone surrogate or control character (akiruno.inputs)."""
+    found = forbidden_char(data)
+    if found:
+        place, char = found
+        raise InvalidInput(
+            forbidden_message(char, what),
+            details={place: f"{describe(char)} は使えません。"},
+        )
 
 
 class StrictSerializerMixin:

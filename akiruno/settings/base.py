@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "akiruno.middleware.ContentSecurityPolicyMiddleware",
+    "akiruno.middleware.InputEdgeMiddleware",
 ]
 
 ROOT_URLCONF = "akiruno.urls"

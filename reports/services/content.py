@@ -935,19 +935,16 @@ def table_rows_import(
     source: str = "",
 ) -> Block:
     """Put rows read from a spreadsheet or a paste into a table block, all or nothing."""
-    from reports.spreadsheets import fit_to_columns
-
     policy.check(user, "edit", _section_of(block))
-    if block.kind != "table":
+    kind = blocks.kinds().get(block.kind)
+    if kind is None or not kind.accepts_rows:
         raise InvalidInput("行を読み込めるのは表のブロックだけです。")
-    fitted, _ = fit_to_columns(rows, block.data["columns"], pad=True)
-    existing = block.data.get("rows", []) if mode == "append" else []
-    data = {**block.data, "rows": [*existing, *fitted]}
+    data, count = kind.with_rows(block.data, rows, append=mode == "append")
     where = f"「{source}」から" if source else ""
     return block_update(
         block=block,
         user=user,
         data=data,
         expected_version=expected_version,
-        summary=f"項目{_item_title(block.item)}の{_block_name(block)}に{where}{len(fitted)}行を読み込み",
+        summary=f"項目{_item_title(block.item)}の{_block_name(block)}に{where}{count}行を読み込み",
     )

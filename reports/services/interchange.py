@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from akiruno.exceptions import Conflict, InvalidInput
+from akiruno.inputs import describe, forbidden_char, forbidden_message
 from reports.models import AnnualReport, Department, Section, User
 from reports.permissions import policy
 from reports.snapshot import section_content
@@ -183,10 +184,46 @@ def import_report(
     from reports.services.content import section_replace_content
     from reports.services.workflow import section_set_imported_state
 
+    found = forbidden_char(document)
+    if found:
+        place, char = found
+        raise InvalidInput(
+            forbidden_message(char, "取込みファイル"),
+            details={place: f"{describe(char)} は使えません。"},
+        )
     errors = schema_errors(document)
     if errors:
         raise InvalidInput(
             f"取込みファイルの形式に誤りがあります（{len(errors)}件）。", details=errors
+        )
+    missing = (
+        {}
+        if isinstance(document.get("report"), dict)
+        else {
+            "/report": "必須の項目がありません: report（報告書の表題 title を持つオブジェクト）。"
+        }
+    )
+    from reports.services.rendering import RESERVED_CODES
+
+    reserved = {
+        f"/departments/{i}/code": f"課コード「{row.get('code')}」は公開サイトの URL の予約語"
+        f"（{'、'.join(sorted(RESERVED_CODES))}）と重なるため使えません。別のコードにしてください。"
+        for i, row in enumerate(document.get("departments") or [])
+        if isinstance(row, dict) and row.get("code") in RESERVED_CODES
+    }
+    reserved.update(
+        {
+            f"/sections/{i}/department": f"課コード「{row.get('department')}」は公開サイトの URL の"
+            "予約語と重なるため使えません。"
+            for i, row in enumerate(document.get("sections") or [])
+            if isinstance(row, dict) and row.get("department") in RESERVED_CODES
+        }
+    )
+    if missing or reserved:
+        problems_found = {**missing, **reserved}
+        raise InvalidInput(
+            f"取込みファイルに誤りがあります（{len(problems_found)}件）。何も取り込んでいません。",
+            details=problems_found,
         )
     if document["format_version"] != FORMAT_VERSION:
         raise InvalidInput(
@@ -231,7 +268,7 @@ def import_report(
 
     try:
         with transaction.atomic():
-            departments = _upsert_departments(document["departments"])
+            departments = _upsert_departments(document.get("departments") or [])
             report = report or AnnualReport.objects.create(
                 fiscal_year=fiscal_year, title=document["report"]["title"]
             )

@@ -23,12 +23,10 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html import unescape
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
-from django.utils.html import strip_tags
 
 from akiruno import wareki
 from akiruno.exceptions import InvalidInput
@@ -136,12 +134,6 @@ def fold_text(text: str) -> str:
 _SPACES = re.compile(r"\s+")
 
 
-def plain_text(html: str) -> str:
-    """Visible text of rendered HTML; table cells and list entries separated by spaces."""
-    spaced = html.replace("<", " <")
-    return _SPACES.sub(" ", unescape(strip_tags(spaced))).strip()
-
-
 def _table_views(view: dict) -> list[tables.TableView]:
     """The TableViews a block's view prints (a `table`, or a list of them)."""
     found = []
@@ -201,13 +193,13 @@ def render_part(content: dict) -> Part:
                 if not table_view.caption:
                     table_view.caption = _caption_for(item, shown)
                     table_view.caption_hidden = True
-            if block.kind == "monthly_table" and isinstance(view.get("data"), dict):
+            kind = blocks.get(content_block["kind"])
+            if kind.captioned_by_data and isinstance(view.get("data"), dict):
                 printed = [view]
                 shown += 1
                 if not view["data"].get("caption"):
                     view["data"] = {**view["data"], "caption": _caption_for(item, shown)}
                     view["caption_hidden"] = True
-            kind = blocks.get(content_block["kind"])
             downloads = []
             for table_view in kind.tables(content_block["data"], content_block.get("resolved")):
                 if not table_view.columns:
@@ -401,9 +393,7 @@ def _search_entries(part: Part) -> list[dict]:
     entries = []
     for item, path in _flatten_with_path(part.items, ""):
         texts = [
-            plain_text(
-                render_to_string(block.template_name, {"view": block.view, "depth": item.depth})
-            )
+            blocks.get(block.kind).search_text(block.view, depth=item.depth)
             for block in item.blocks
         ]
         body = " ".join(t for t in texts if t)

@@ -107,3 +107,37 @@ def workflow_return_comments(context: dict, section) -> dict:
         and section.is_editable
         and policy.can(user, "edit", section),
     }
+
+
+@register.filter
+def diff_rows(lines: list) -> list[dict]:
+    """The diff's lines as side-by-side rows: each run of deleted lines next to the run of
+    inserted lines that replaced it, unchanged lines on both sides, folded runs as one row."""
+    rows: list[dict] = []
+    deletes: list = []
+    inserts: list = []
+
+    def flush() -> None:
+        for n in range(max(len(deletes), len(inserts))):
+            rows.append(
+                {
+                    "op": "change",
+                    "old": deletes[n] if n < len(deletes) else None,
+                    "new": inserts[n] if n < len(inserts) else None,
+                }
+            )
+        deletes.clear()
+        inserts.clear()
+
+    for line in lines:
+        if line.op == "delete":
+            if inserts:
+                flush()
+            deletes.append(line)
+        elif line.op == "insert":
+            inserts.append(line)
+        else:
+            flush()
+            rows.append({"op": line.op, "old": line, "new": line})
+    flush()
+    return rows
