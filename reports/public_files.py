@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.http import http_date, parse_http_date_safe
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,8 @@ def current(fiscal_year: int) -> Edition | None:
     return edition
 
 
-def _download_name(fiscal_year: int, name: str) -> str | None:
+def content_disposition(fiscal_year: int, name: str) -> str | None:
+    """How a public file is offered: data as a named download, the PDF inline, pages as is."""
     if name == "data.zip":
         return f'attachment; filename="jimuhokoku-{fiscal_year}-data.zip"'
     if name.startswith("data/") and name.endswith(".csv"):
@@ -174,7 +176,7 @@ def _headers(edition: Edition, fiscal_year: int, name: str) -> list[tuple[str, s
             ("Last-Modified", http_date(edition.last_modified)),
             ("Cache-Control", f"public, max-age={max_age}"),
         ]
-        disposition = _download_name(fiscal_year, name)
+        disposition = content_disposition(fiscal_year, name)
         if disposition:
             headers.append(("Content-Disposition", disposition))
         if getattr(settings, "CONTENT_SECURITY_POLICY", ""):
@@ -217,11 +219,11 @@ def serve(request: HttpRequest, fiscal_year: int, name: str) -> HttpResponse | N
     sha256, _size, content_type = edition.files[name]
     headers = _headers(edition, fiscal_year, name)
     etag = headers[0][1]
-    if _not_modified(request, etag, edition.last_modified):
-        response: HttpResponse = HttpResponseNotModified()
+    conditional = get_conditional_response(request, etag=etag, last_modified=edition.last_modified)
+    if conditional is not None:  # 304, or 412 for a failed If-Match, as in the views
         for key, value in headers[:3]:
-            response[key] = value
-        return response
+            conditional[key] = value
+        return conditional
     path = edition.directory / name
     try:
         handle = path.open("rb")
@@ -242,18 +244,6 @@ def serve(request: HttpRequest, fiscal_year: int, name: str) -> HttpResponse | N
     for key, value in headers:
         response[key] = value
     return response
-
-
-def _not_modified(request: HttpRequest, etag: str, last_modified: int) -> bool:
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return etag in tags or "*" in tags
-    since = request.META.get("HTTP_IF_MODIFIED_SINCE")
-    if since:
-        parsed = parse_http_date_safe(since)
-        return parsed is not None and last_modified <= parsed
-    return False
 
 
 class PublicFileMiddleware:

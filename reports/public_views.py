@@ -19,7 +19,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from reports import selectors_public
+from reports import public_files, selectors_public
 from reports.models import Build
 from reports.services import assembly, search
 from reports.services.publication import changed_departments
@@ -38,15 +38,6 @@ def _latest(fiscal_year: int) -> Build:
     if build is None:
         raise Http404("公開されている事務報告書はありません。")
     return build
-
-
-def _download_name(build: Build, name: str) -> str | None:
-    fiscal_year = build.report.fiscal_year
-    if name == "data.zip":
-        return f"jimuhokoku-{fiscal_year}-data.zip"
-    if name.startswith("data/") and name.endswith(".csv"):
-        return f"jimuhokoku-{fiscal_year}-{name.removeprefix('data/')}"
-    return None
 
 
 def serve_build_file(
@@ -76,13 +67,9 @@ def serve_build_file(
         response = FileResponse(handle, content_type=entry["content_type"])
         if "Content-Disposition" in response:
             del response["Content-Disposition"]  # FileResponse names the file on disk
-        download = _download_name(build, name)
-        if download:
-            response["Content-Disposition"] = f'attachment; filename="{download}"'
-        elif name.endswith(".pdf"):
-            response["Content-Disposition"] = (
-                f'inline; filename="jimuhokoku-{build.report.fiscal_year}.pdf"'
-            )
+        disposition = public_files.content_disposition(build.report.fiscal_year, name)
+        if disposition:
+            response["Content-Disposition"] = disposition
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     options = {cache: True, "max_age": _max_age() if max_age is None else max_age}
