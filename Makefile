@@ -24,7 +24,7 @@ demo-reset: setup
 	$(MAKE) demo
 
 test: setup lint
-	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) -m "$(if $(CELERY_BROKER_URL),not soak,not soak and not worker)" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=akiruno.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) -m "not soak$(if $(CELERY_BROKER_URL),, and not worker)$(if $(DATABASE_URL),, and not postgresql)" $(PYTEST_ARGS)
 
 # The soak suite (tests/soak, issue 19): PostgreSQL (DATABASE_URL's database, "_soak" twin), its
 # own redis-server, real Celery workers, beat and gunicorn on 127.0.0.1:SOAK_PORT_BASE(+1).

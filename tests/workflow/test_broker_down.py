@@ -34,11 +34,16 @@ def _reset_connections() -> None:
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     conf = celery_app.conf
     saved = (conf.task_always_eager, conf.broker_url, conf.result_backend)
+    closed = f"redis://127.0.0.1:{_closed_port()}/0"
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting (the PostgreSQL
+    # CI run sets it to a live Redis), so the environment must point at the closed port too.
+    monkeypatch.setenv("CELERY_BROKER_URL", closed)
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
     conf.task_always_eager = False
-    conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
+    conf.broker_url = closed
     conf.result_backend = None
     _reset_connections()
     yield
