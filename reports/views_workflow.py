@@ -326,9 +326,11 @@ def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpRespo
 
 
 def _render_preview(request: HttpRequest, report: AnnualReport, parts: list[dict]) -> HttpResponse:
-    return _private(
-        render(request, "staff/workflow/preview.html", {"report": report, "parts": parts})
-    )
+    # 案 marks what citizens cannot read yet. A published report's preview shows its published
+    # snapshots, so it says that and links to the public edition instead.
+    draft = report.state != AnnualReport.State.PUBLISHED
+    context = {"report": report, "parts": parts, "draft": draft}
+    return _private(render(request, "staff/workflow/preview.html", context))
 
 
 def _part(section: Section, content: dict) -> dict:
