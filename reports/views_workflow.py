@@ -656,11 +656,11 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             build = getattr(approved, "queued_build", None)
             if build is not None and build.status == build.Status.QUEUED:
                 text = (
-                    f"報告書を承認しました。内容を確定し、組版（構築#{build.pk}）を"
+                    f"報告書を承認しました。内容を確定し、構築#{build.pk}を"
                     "待機中として受け付けました。順に処理され、完了すると公開されます。"
                 )
             else:
-                text = "報告書を承認しました。内容を確定し、報告書の組版を開始しました。"
+                text = "報告書を承認しました。内容を確定し、報告書の構築を開始しました。"
             messages.success(request, text)
             return redirect("workflow-report-approval", fiscal_year=report.fiscal_year)
     elif request.method != "GET":

@@ -131,3 +131,20 @@ def test_no_staff_screen_prints_an_iso_moment() -> None:
         if '|date:"Y-m-d' in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_one_word_for_a_build_on_every_screen() -> None:
+    """Staff read 構築 on every screen and mail: 組版 (the old word for the same step) is gone."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("templates/**/*.html"), *root.glob("templates/**/*.txt")]
+    sources += [
+        p
+        for app in ("akiruno", "reports", "meetings", "finance")
+        for p in (root / app).rglob("*.py")
+    ]
+    offenders = [
+        str(p.relative_to(root)) for p in sources if "組版" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
