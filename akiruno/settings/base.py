@@ -192,6 +192,10 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 # An office shares one address behind NAT: the per-address limit is higher than the per-user one.
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated
+# in the environment). Empty: the client address is REMOTE_ADDR and the header is ignored.
+# See akiruno.client_address and docs/operations.md.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
