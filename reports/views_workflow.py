@@ -34,6 +34,7 @@ from reports.diff import diff_contents
 from reports.models import (
     AnnualReport,
     Block,
+    Build,
     Item,
     Notification,
     ReviewComment,
@@ -44,6 +45,7 @@ from reports.services import notifications as notification_services
 from reports.services import workflow as services
 from reports.snapshot import build_content, resolve_blocks, walk
 from reports.tree import render_tree
+from reports.views_builds import build_row_context
 
 SUCCESS = {
     "submit": "提出しました。課長に確認を依頼しました。",
@@ -326,9 +328,11 @@ def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpRespo
 
 
 def _render_preview(request: HttpRequest, report: AnnualReport, parts: list[dict]) -> HttpResponse:
-    return _private(
-        render(request, "staff/workflow/preview.html", {"report": report, "parts": parts})
-    )
+    # 案 marks what citizens cannot read yet. A published report's preview shows its published
+    # snapshots, so it says that and links to the public edition instead.
+    draft = report.state != AnnualReport.State.PUBLISHED
+    context = {"report": report, "parts": parts, "draft": draft}
+    return _private(render(request, "staff/workflow/preview.html", context))
 
 
 def _part(section: Section, content: dict) -> dict:
@@ -654,16 +658,25 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             build = getattr(approved, "queued_build", None)
             if build is not None and build.status == build.Status.QUEUED:
                 text = (
-                    f"報告書を承認しました。内容を確定し、組版（構築#{build.pk}）を"
+                    f"報告書を承認しました。内容を確定し、構築#{build.pk}を"
                     "待機中として受け付けました。順に処理され、完了すると公開されます。"
                 )
             else:
-                text = "報告書を承認しました。内容を確定し、報告書の組版を開始しました。"
+                text = "報告書を承認しました。内容を確定し、報告書の構築を開始しました。"
             messages.success(request, text)
             return redirect("workflow-report-approval", fiscal_year=report.fiscal_year)
     elif request.method != "GET":
         return HttpResponse(status=405)
     approvable, reasons = services.report_is_approvable(report)
+    # Approving answers at once; the build it started is followed here (and on its own page).
+    latest = (
+        Build.objects.filter(report=report, kind=Build.Kind.RELEASE)
+        .select_related("report", "section", "requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+        if report.state != AnnualReport.State.PREPARING
+        else None
+    )
     sections = list(
         Section.objects.filter(report=report)
         .select_related("department")
@@ -680,6 +693,7 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             "can_approve": policy.can(request.user, "approve", report),
             "error": error,
             "events": sel.report_events(report),
+            "build_row": build_row_context(request, latest) if latest else None,
         },
         status=error.status if error else 200,
     )

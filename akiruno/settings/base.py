@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "akiruno.login_audit.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "akiruno.middleware.ContentSecurityPolicyMiddleware",
@@ -148,6 +149,9 @@ CACHES = {
 # Celery: eager in-process unless a broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Eager tasks on a thread of their own instead of inside the request (`make demo`; see
+# reports/services/broker.py). Off by default: tests and commands want them finished.
+TASKS_IN_BACKGROUND = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True
@@ -195,6 +199,10 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 # An office shares one address behind NAT: the per-address limit is higher than the per-user one.
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated
+# in the environment). Empty: the client address is REMOTE_ADDR and the header is ignored.
+# See akiruno.client_address and docs/operations.md.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
