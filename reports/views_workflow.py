@@ -117,10 +117,11 @@ def workflow_index(request: HttpRequest) -> HttpResponse:
         ).filter(department_id=user.department_id)
     )
     reviewer = bool(reports) and policy.can(user, "dashboard", reports[0])
+    queue = sel.review_queue(reports=reports) if reviewer else []
     return render(
         request,
         "staff/workflow/index.html",
-        {"reports": reports, "sections": sections, "is_reviewer": reviewer},
+        {"reports": reports, "sections": sections, "is_reviewer": reviewer, "queue": queue},
     )
 
 
