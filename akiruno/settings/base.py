@@ -163,6 +163,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Publishing to a broker that is down fails within seconds (the request has committed already;
 # reports.services.broker logs it and the sweeper queues the work again).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A Redis result backend that does not answer fails its connection within seconds too (the web
+# side queues with ignore_result and never waits on it: reports.services.broker).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
