@@ -95,7 +95,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 # -- the review workflow: events and snapshots are append-only, so the admin only shows them ---
-from .models import ReportEvent, SectionEvent, SectionSnapshot  # noqa: E402
+from .models import ImportRecord, ReportEvent, SectionEvent, SectionSnapshot  # noqa: E402
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -134,3 +134,12 @@ class SectionSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "section", "section_version", "checksum"]
     list_filter = ["section__report"]
     list_select_related = ["section__report"]
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "created_at", "kind", "fiscal_year", "department", "source", "actor"]
+    list_filter = ["kind", "fiscal_year", "source"]
+    list_select_related = ["actor"]
+    exclude = ["before"]
+    date_hierarchy = "created_at"

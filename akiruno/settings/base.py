@@ -155,6 +155,9 @@ CACHES = {
 # Celery: eager in-process unless a broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Eager tasks on a thread of their own instead of inside the request (`make demo`; see
+# reports/services/broker.py). Off by default: tests and commands want them finished.
+TASKS_IN_BACKGROUND = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True
@@ -166,6 +169,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Publishing to a broker that is down fails within seconds (the request has committed already;
 # reports.services.broker logs it and the sweeper queues the work again).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A Redis result backend that does not answer fails its connection within seconds too (the web
+# side queues with ignore_result and never waits on it: reports.services.broker).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
