@@ -17,9 +17,14 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.views import View
 
 from .client_address import client_address
 from .exceptions import ApplicationError, NotFound
@@ -177,3 +182,35 @@ class ThrottledLoginView(auth_views.LoginView):
         else:
             record_login_failure(username, address, request)
         return response
+
+
+# -- the signed-in user's own account: password change, sign-out everywhere ---------------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password (Django's validators; the other sessions end, this one stays)."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = "/accounts/password/done/"
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+@method_decorator(login_required, name="dispatch")
+class SignOutEverywhereView(View):
+    """POST: end every session of the signed-in user, on every device (recorded)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        from .sessions import sign_out_everywhere
+
+        count = sign_out_everywhere(request)
+        messages.success(
+            request,
+            f"すべての端末からログアウトしました（ほかの端末のセッション{count}件を終了）。"
+            "API トークンは有効なままです。不要なトークンは失効させてください。",
+        )
+        return redirect(settings.LOGIN_URL)

@@ -57,8 +57,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "akiruno.login_audit.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "akiruno.login_audit.CurrentRequestMiddleware",
+    "akiruno.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "akiruno.middleware.ContentSecurityPolicyMiddleware",
     "akiruno.middleware.InputEdgeMiddleware",
@@ -215,6 +216,14 @@ LOGIN_LOCKOUT_SECONDS = int(
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A signed-in session ends after this many seconds without a request (akiruno.sessions) …
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", "1800"))
+# … and at the latest this long after sign-in, however active; the cookie ends with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+SESSION_ABSOLUTE_LIFETIME_SECONDS = SESSION_COOKIE_AGE
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
