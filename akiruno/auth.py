@@ -12,6 +12,7 @@ Lockouts, refused attempts and unlocks go to the login audit.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 from typing import Any
@@ -44,8 +45,19 @@ def _user_part(username: str) -> str:
     return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
+def _address_part(address: str) -> str:
+    """IPv4: the address. IPv6: its /64, which one subscriber (or attacker) holds whole."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def _keys(username: str, address: str) -> list[str]:
-    return [f"login-fail:user:{_user_part(username)}", f"login-fail:addr:{address}"]
+    return [f"login-fail:user:{_user_part(username)}", f"login-fail:addr:{_address_part(address)}"]
 
 
 def _lock_key(failure_key: str) -> str:
