@@ -405,7 +405,9 @@ def test_the_editor_gives_the_preview_a_place_the_clerk_chooses(client, section,
     html = client.get(url + "?layout=stacked").content.decode()
     assert "editor-layout--stacked" in html and 'id="live-preview"' in html
     html = client.get(url + "?layout=<script>").content.decode()  # unknown: ignored
-    assert "editor-layout--stacked" in html and "<script>" not in html.split("layout-switch")[1][:400]
+    assert (
+        "editor-layout--stacked" in html and "<script>" not in html.split("layout-switch")[1][:400]
+    )
 
 
 def test_move_buttons_say_what_they_do(client, section, editor):
