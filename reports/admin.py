@@ -1,9 +1,10 @@
 """Django admin, in Japanese: departments, staff and their roles, fiscal years."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import AnnualReport, Department, Section, User
+from .permissions import policy
 
 
 @admin.register(Department)
@@ -28,6 +29,7 @@ class UserAdmin(BaseUserAdmin):
     ]
     list_filter = ["department", "is_editor", "is_head", "is_reviewer", "is_superuser", "is_active"]
     search_fields = ["username", "full_name", "email"]
+    actions = ["unlock_login"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("職員情報", {"fields": ("full_name", "email", "department")}),
@@ -55,6 +57,18 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    @admin.action(description="選択した利用者のログインのロックを解除する")
+    def unlock_login(self, request, queryset):
+        from akiruno.auth import unlock_login
+        from akiruno.models import LoginEvent
+
+        if not policy.can(request.user, "unlock", LoginEvent()):
+            self.message_user(request, "ロックの解除は管理者だけができます。", messages.ERROR)
+            return
+        for user in queryset:
+            unlock_login(username=user.username, actor=request.user, via="管理画面")
+        self.message_user(request, f"{queryset.count()}人のログインのロックを解除しました。")
 
 
 @admin.register(AnnualReport)

@@ -104,10 +104,16 @@ AUTH_USER_MODEL = "reports.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "public-home"
+# Staff passwords: at least 12 characters (the demo password and the tests' factories meet it).
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "ja"
@@ -199,6 +205,10 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 # An office shares one address behind NAT: the per-address limit is higher than the per-user one.
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# How long a locked account or address waits (the refusal states the minutes left).
+LOGIN_LOCKOUT_SECONDS = int(
+    os.environ.get("LOGIN_LOCKOUT_SECONDS", str(LOGIN_FAILURE_WINDOW_SECONDS))
+)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated
 # in the environment). Empty: the client address is REMOTE_ADDR and the header is ignored.
 # See akiruno.client_address and docs/operations.md.

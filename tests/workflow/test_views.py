@@ -514,3 +514,17 @@ def test_reviewers_see_the_review_queue_oldest_first_with_the_round(
     workflow.section_approve(section=other, user=people["reviewer"])
     client.force_login(people["reviewer"])
     assert "審査を待っている課別報告はありません。" in client.get("/staff/review/").content.decode()
+
+
+def test_a_refused_submission_links_each_problem_to_its_item_in_the_editor(client, filled, people):
+    empty = factories.make_item(filled, "空の項目")  # neither body nor sub-headings
+    response = post(client, people["editor"], transition(filled, "submit"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    editor = f"/staff/sections/{filled.pk}/"
+    assert (
+        f'<a href="{editor}#item-{empty.pk}">３ 空の項目: 本文も下位の見出しもありません。</a>'
+        in page
+    )
+    assert f'<a href="{editor}">編集画面で直す</a>' in page
+    assert state_of(filled)[0] == "draft"
