@@ -6,6 +6,12 @@ class AkirunoConfig(AppConfig):
     verbose_name = "基盤"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from .client_address import check_trusted_proxies
+        from .login_audit import connect_receivers
         from .tokens import register_rules
 
         register_rules()
+        checks.register(check_trusted_proxies)
+        connect_receivers()

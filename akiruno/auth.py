@@ -7,8 +7,8 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
-from django.http import HttpRequest
 
+from .client_address import client_address
 from .exceptions import ApplicationError
 
 
@@ -20,10 +20,6 @@ class TooManyAttempts(ApplicationError):
 def _keys(username: str, address: str) -> list[str]:
     digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
     return [f"login-fail:user:{digest}", f"login-fail:addr:{address}"]
-
-
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def check_login_allowed(username: str, address: str) -> None:

@@ -110,6 +110,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         request.session.cycle_key()
     two_factor.mark_verified(request, verification.device)
     login_throttle.clear_login_failures(user.get_username(), address)
+    record_event(request, "otp_ok", user=user)
     if verification.recovery:
         record_event(request, "recovery_code_used", user=user)
         left = two_factor.recovery_codes_left(user)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from akiruno.exceptions import Conflict, InvalidInput
+from akiruno.login_audit import Kind, record_login_event
 from akiruno.models import ApiToken, new_token_key, token_digest
 from reports.permissions import Actor, is_admin, is_staff_user, policy
 
@@ -51,6 +52,7 @@ def token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
         digest=token_digest(key),
         expires_at=timezone.now() + lifetime if lifetime else None,
     )
+    record_login_event(Kind.TOKEN_CREATED, user=user, detail=f"{token.name}（{token.prefix}…）")
     return token, key
 
 
@@ -79,6 +81,12 @@ def token_revoke(*, token: ApiToken, actor) -> None:
     """Revoke (delete) a token: its owner or an administrator."""
     policy.check(actor, "revoke", token)
     ApiToken.objects.filter(pk=token.pk).delete()
+    record_login_event(
+        Kind.TOKEN_REVOKED,
+        user=token.user,
+        actor=actor if actor.pk != token.user_id else None,
+        detail=f"{token.name}（{token.prefix}…）",
+    )
 
 
 # -- the policy's rules for tokens ------------------------------------------------------------

@@ -326,9 +326,11 @@ def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpRespo
 
 
 def _render_preview(request: HttpRequest, report: AnnualReport, parts: list[dict]) -> HttpResponse:
-    return _private(
-        render(request, "staff/workflow/preview.html", {"report": report, "parts": parts})
-    )
+    # 案 marks what citizens cannot read yet. A published report's preview shows its published
+    # snapshots, so it says that and links to the public edition instead.
+    draft = report.state != AnnualReport.State.PUBLISHED
+    context = {"report": report, "parts": parts, "draft": draft}
+    return _private(render(request, "staff/workflow/preview.html", context))
 
 
 def _part(section: Section, content: dict) -> dict:
@@ -654,11 +656,11 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             build = getattr(approved, "queued_build", None)
             if build is not None and build.status == build.Status.QUEUED:
                 text = (
-                    f"報告書を承認しました。内容を確定し、組版（構築#{build.pk}）を"
+                    f"報告書を承認しました。内容を確定し、構築#{build.pk}を"
                     "待機中として受け付けました。順に処理され、完了すると公開されます。"
                 )
             else:
-                text = "報告書を承認しました。内容を確定し、報告書の組版を開始しました。"
+                text = "報告書を承認しました。内容を確定し、報告書の構築を開始しました。"
             messages.success(request, text)
             return redirect("workflow-report-approval", fiscal_year=report.fiscal_year)
     elif request.method != "GET":

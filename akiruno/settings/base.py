@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Roles that must sign in with a second factor reach only enrolment and sign-out until then.
     "akiruno.middleware.SecondFactorRequiredMiddleware",
+    "akiruno.login_audit.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "akiruno.middleware.ContentSecurityPolicyMiddleware",
@@ -199,6 +200,10 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 # An office shares one address behind NAT: the per-address limit is higher than the per-user one.
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated
+# in the environment). Empty: the client address is REMOTE_ADDR and the header is ignored.
+# See akiruno.client_address and docs/operations.md.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # Two-factor sign-in (issue 14): TOTP (RFC 6238: 30-second steps, 6 digits, SHA-1) with
 # django-otp, plus one-time recovery codes. Required for reviewers, the planning division's head

@@ -98,3 +98,53 @@ def test_filters_leave_values_of_other_types_visible(source: str, context: dict[
 def test_heading_label_refuses_a_heading_without_label() -> None:
     with pytest.raises(ValueError, match="46個"):
         render("{% heading_label 3 47 %}")
+
+
+@pytest.mark.parametrize(
+    ("arg", "expected"),
+    [("", "令和6年10月15日 09:05"), ('"seconds"', "令和6年10月15日 09:05:30")],
+)
+def test_wareki_datetime_shows_staff_moments_in_wareki_local_time(
+    settings: Any, arg: str, expected: str
+) -> None:
+    settings.TIME_ZONE = "Asia/Tokyo"
+    moment = datetime(2024, 10, 15, 0, 5, 30, tzinfo=UTC)  # 09:05:30 in Tokyo
+    source = "{{ moment|wareki_datetime" + (":" + arg if arg else "") + " }}"
+    assert Template(source).render(Context({"moment": moment})) == expected
+
+
+def test_wareki_datetime_crosses_the_era_and_the_day_in_local_time(settings: Any) -> None:
+    settings.TIME_ZONE = "Asia/Tokyo"
+    moment = datetime(2019, 4, 30, 15, 30, tzinfo=UTC)  # 2019-05-01 00:30 in Tokyo: 令和元年
+    rendered = Template("{{ moment|wareki_datetime }}").render(Context({"moment": moment}))
+    assert rendered == "令和元年5月1日 00:30"
+
+
+def test_no_staff_screen_prints_an_iso_moment() -> None:
+    """Staff screens show 和暦 moments; ISO 8601 stays in the API and the exports."""
+    from pathlib import Path
+
+    staff = Path(__file__).resolve().parents[2] / "templates" / "staff"
+    offenders = [
+        str(path.relative_to(staff))
+        for path in staff.rglob("*.html")
+        if '|date:"Y-m-d' in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_one_word_for_a_build_on_every_screen() -> None:
+    """Staff read 構築 on every screen and mail: 組版 (the old word for the same step) is gone."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("templates/**/*.html"), *root.glob("templates/**/*.txt")]
+    sources += [
+        p
+        for app in ("akiruno", "reports", "meetings", "finance")
+        for p in (root / app).rglob("*.py")
+    ]
+    offenders = [
+        str(p.relative_to(root)) for p in sources if "組版" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

@@ -456,3 +456,19 @@ def test_dashboard_charts_the_states_over_time_from_the_events(client, filled, p
     assert "期限に向けた進み具合" in page and '<svg xmlns="http://www.w3.org/2000/svg"' in page
     assert "差戻し 1件" in page  # the line's direct label
     assert "日ごとの状態別件数" in page  # the table next to the chart
+
+
+def test_the_preview_of_a_published_report_is_not_marked_draft(client, filled, people):
+    """案 marks only what citizens cannot read yet; a published report's preview says so."""
+    from reports.models import AnnualReport
+
+    client.force_login(people["reviewer"])
+    AnnualReport.objects.filter(pk=filled.report.pk).update(state=AnnualReport.State.PUBLISHED)
+    page = client.get("/staff/reports/2024/preview/").content.decode()
+    assert "案" not in page.replace("案内", "")
+    assert "この報告書は公開中です" in page and 'href="/reports/2024/"' in page
+    assert "「広報あきる野」を月２回発行した。" in page
+
+    AnnualReport.objects.filter(pk=filled.report.pk).update(state=AnnualReport.State.APPROVED)
+    page = client.get("/staff/reports/2024/preview/").content.decode()
+    assert "【案】" in page and "この報告書は公開中です" not in page

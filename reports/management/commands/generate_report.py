@@ -219,7 +219,7 @@ class Command(BaseCommand):
                 report.refresh_from_db()
                 workflow.report_approve(report=report, user=planning_head)
                 self.stdout.write(
-                    f"事務報告書を承認しました（組版・公開を開始。{time.perf_counter() - prepared:.1f} 秒）。"
+                    f"事務報告書を承認しました（構築・公開を開始。{time.perf_counter() - prepared:.1f} 秒）。"
                 )
         except ApplicationError as exc:
             from reports.management.commands._common import command_error

@@ -152,7 +152,7 @@ class Command(BaseCommand):
         report.refresh_from_db()
         if report.state == AnnualReport.State.PREPARING:
             workflow.report_approve(report=report, user=users["kikaku-kacho"])
-            self.stdout.write("令和6年度 事務報告書を承認しました（組版・公開を開始）。")
+            self.stdout.write("令和6年度 事務報告書を承認しました（構築・公開を開始）。")
 
     def start_fy2025(self) -> None:
         from finance.services import finance_start_year
