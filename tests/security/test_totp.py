@@ -14,7 +14,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from akiruno.models import ApiToken
+from akiruno.models import ApiToken, LoginEvent
 from reports.permissions import requires_second_factor
 from tests import factories
 from tests.otp import device_of, totp_code, unverified_login
@@ -31,6 +31,10 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def kinds(user) -> list[str]:
+    return list(LoginEvent.objects.filter(user=user).order_by("id").values_list("kind", flat=True))
 
 
 def password_step(client, user, **extra):
@@ -91,6 +95,7 @@ def test_sign_in_per_role(client, request, role, needs_code):
     assert signed_in_user_id(client) == str(user.pk)
     assert client.session[DEVICE_ID_SESSION_KEY] == device_of(user).persistent_id
     assert client.get("/staff/").status_code == 200
+    assert kinds(user) == ["login_ok", "otp_ok"]
 
 
 def test_an_optional_user_who_enrolled_gives_the_code_too(client, editor):
@@ -188,6 +193,7 @@ def test_enrolment_confirms_shows_ten_recovery_codes_once_and_verifies_the_sessi
     client.force_login(editor)
     codes = enrol_through_the_page(client, editor)
     assert len(set(codes)) == 10
+    assert kinds(editor)[-1] == "otp_enrolled"
     device = device_of(editor)
     assert device.confirmed
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
@@ -212,6 +218,7 @@ def test_a_wrong_code_is_refused_in_japanese_and_nothing_changes(client, reviewe
     assert signed_in_user_id(client) is None
     device.refresh_from_db()
     assert device.last_t == -1
+    assert kinds(reviewer) == ["otp_failed"]
 
 
 def test_an_expired_code_is_refused(client, reviewer):
@@ -275,6 +282,7 @@ def test_a_recovery_code_signs_in_once(client, editor):
     response = client.post(CODE, {"otp": codes[0].upper()})
     assert response.status_code == 302 and signed_in_user_id(client) == str(editor.pk)
     assert StaticToken.objects.filter(device__user=editor).count() == 9
+    assert kinds(editor)[-3:] == ["login_ok", "otp_ok", "recovery_code_used"]
     client.post("/accounts/logout/")
     password_step(client, editor)
     response = client.post(CODE, {"otp": codes[0]})
@@ -316,6 +324,7 @@ def test_a_token_for_a_reviewer_needs_the_code(reviewer):
     refused = api.post(TOKEN_URL, {**body, "otp": wrong}, format="json")
     assert refused.status_code == 401 and refused.json()["code"] == "invalid_otp"
     assert not ApiToken.objects.exists()
+    assert "otp_failed" in kinds(reviewer)
     code = totp_code(reviewer)
     issued = api.post(TOKEN_URL, {**body, "otp": code}, format="json")
     assert issued.status_code == 201 and issued.json()["token"].startswith("akr_")
@@ -368,6 +377,8 @@ def test_an_administrator_resets_a_second_factor(client, admin_user, reviewer):
     )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=reviewer).exists()
+    reset = LoginEvent.objects.get(kind="otp_reset")
+    assert (reset.user, reset.actor) == (reviewer, admin_user)
     # The reviewer's session lost its second factor: enrolment again.
     assert reviewer_client.get("/staff/")["Location"].startswith(ENROL)
     assert TOTPDevice.objects.filter(user=admin_user).exists()
@@ -381,6 +392,7 @@ def test_only_an_administrator_can_reset(client, reviewer, planning_head):
     )
     assert response.status_code in (302, 403)
     assert TOTPDevice.objects.filter(user=reviewer).exists()
+    assert not LoginEvent.objects.filter(kind="otp_reset").exists()
 
 
 # -- the admin surface ----------------------------------------------------------------------
