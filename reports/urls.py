@@ -112,6 +112,11 @@ urlpatterns += [
         name="staff-build-preview",
     ),
     path(
+        "reports/<int:fiscal_year>/builds/<int:build_id>/",
+        views_builds.build_detail,
+        name="staff-build-detail",
+    ),
+    path(
         "reports/<int:fiscal_year>/builds/<int:build_id>/progress/",
         views_builds.build_progress,
         name="staff-build-progress",

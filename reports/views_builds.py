@@ -34,7 +34,9 @@ def _build(report: AnnualReport, build_id: int) -> Build:
     )
 
 
-def _row_context(request: HttpRequest, build: Build) -> dict:
+def build_row_context(request: HttpRequest, build: Build) -> dict:
+    """What staff/builds/_row.html needs: the build, whether this user may retry it, whether
+    its worker has gone quiet."""
     return {
         "build": build,
         "can_retry": policy.can(request.user, "retry", build),
@@ -54,12 +56,14 @@ def build_list(request: HttpRequest, fiscal_year: int) -> HttpResponse:
         .order_by("-created_at", "-id")[:RECENT_BUILDS]
     )
     sections = Section.objects.filter(report=report).select_related("department")
+    rows = [build_row_context(request, b) for b in builds]
     return render(
         request,
         "staff/builds/list.html",
         {
             "report": report,
-            "rows": [_row_context(request, b) for b in builds],
+            "rows": rows,
+            "polling": any(not r["build"].is_finished and not r["stale"] for r in rows),
             "can_build": policy.can(request.user, "build", report)
             and report.state == AnnualReport.State.APPROVED,
             "sections": sections,
@@ -73,7 +77,17 @@ def build_progress(request: HttpRequest, fiscal_year: int, build_id: int) -> Htt
     """The row of one build; htmx swaps it in every 2 s while the build is unfinished."""
     report = _report(request, fiscal_year)
     build = _build(report, build_id)
-    return render(request, "staff/builds/_row.html", _row_context(request, build))
+    return render(request, "staff/builds/_row.html", build_row_context(request, build))
+
+
+@login_required
+@require_safe
+def build_detail(request: HttpRequest, fiscal_year: int, build_id: int) -> HttpResponse:
+    """One build's progress as a page of its own (a bookmark, a new tab): its row polls like
+    the list's, and without JavaScript the page reloads itself until the build ends."""
+    report = _report(request, fiscal_year)
+    build = _build(report, build_id)
+    return render(request, "staff/builds/progress.html", build_row_context(request, build))
 
 
 def _act(request: HttpRequest, fiscal_year: int, action) -> HttpResponse:
@@ -166,7 +180,7 @@ def build_file(request: HttpRequest, fiscal_year: str, build_id: str, path: str)
         raise Http404("見つかりません。")
     if build.status != Build.Status.SUCCEEDED:
         return render(
-            request, "staff/builds/pending.html", _row_context(request, build), status=202
+            request, "staff/builds/pending.html", build_row_context(request, build), status=202
         )
     response = serve_build_file(request, build, _file_name(path), cache="private", max_age=0)
     response["X-Robots-Tag"] = "noindex"

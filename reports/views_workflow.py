@@ -34,6 +34,7 @@ from reports.diff import diff_contents
 from reports.models import (
     AnnualReport,
     Block,
+    Build,
     Item,
     Notification,
     ReviewComment,
@@ -44,6 +45,7 @@ from reports.services import notifications as notification_services
 from reports.services import workflow as services
 from reports.snapshot import build_content, resolve_blocks, walk
 from reports.tree import render_tree
+from reports.views_builds import build_row_context
 
 SUCCESS = {
     "submit": "提出しました。課長に確認を依頼しました。",
@@ -666,6 +668,15 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     elif request.method != "GET":
         return HttpResponse(status=405)
     approvable, reasons = services.report_is_approvable(report)
+    # Approving answers at once; the build it started is followed here (and on its own page).
+    latest = (
+        Build.objects.filter(report=report, kind=Build.Kind.RELEASE)
+        .select_related("report", "section", "requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+        if report.state != AnnualReport.State.PREPARING
+        else None
+    )
     sections = list(
         Section.objects.filter(report=report)
         .select_related("department")
@@ -682,6 +693,7 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             "can_approve": policy.can(request.user, "approve", report),
             "error": error,
             "events": sel.report_events(report),
+            "build_row": build_row_context(request, latest) if latest else None,
         },
         status=error.status if error else 200,
     )

@@ -156,6 +156,9 @@ CACHES = {
 # Celery: eager in-process unless a broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Eager tasks on a thread of their own instead of inside the request (`make demo`; see
+# reports/services/broker.py). Off by default: tests and commands want them finished.
+TASKS_IN_BACKGROUND = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True

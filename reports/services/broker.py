@@ -6,15 +6,20 @@ committed work stands, and reports.services.sweeper queues it again once the bro
 (Celery beat every SWEEP_SECONDS, or `manage.py requeue_pending` from cron).
 
 In eager mode (no broker configured) the task runs in-process and its errors propagate as
-before.
+before. `make demo` sets TASKS_IN_BACKGROUND: there the task runs in-process on a thread of its
+own, so that approving the report answers at once and the builds page shows the build's
+progress, as it does with a real worker.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import redis.exceptions
+from django.conf import settings
+from django.db import connections
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
@@ -32,6 +37,10 @@ BROKER_ERRORS: tuple[type[BaseException], ...] = (
 
 def send(task: Any, **kwargs: Any) -> bool:
     """`task.delay(**kwargs)`; False (logged, not raised) when the broker is unreachable."""
+    app = getattr(task, "app", None)
+    if app is not None and app.conf.task_always_eager and settings.TASKS_IN_BACKGROUND:
+        run_in_background(task, **kwargs)
+        return True
     try:
         task.delay(**kwargs)
     except BROKER_ERRORS as exc:
@@ -46,3 +55,24 @@ def send(task: Any, **kwargs: Any) -> bool:
         )
         return False
     return True
+
+
+def run_in_background(task: Any, **kwargs: Any) -> threading.Thread:
+    """Run an eager task on a thread of its own (the demo's stand-in for a worker).
+
+    The task records its own outcome (a build is marked failed, a notification keeps its mail
+    error), so an exception is logged here, not raised into a request that has already
+    answered. The thread closes its database connections when it ends.
+    """
+
+    def run() -> None:
+        try:
+            task.apply(kwargs=kwargs)
+        except Exception:
+            logger.exception("background task %s failed", getattr(task, "name", task))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=f"task:{getattr(task, 'name', task)}", daemon=True)
+    thread.start()
+    return thread

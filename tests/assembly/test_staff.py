@@ -167,3 +167,39 @@ def test_workflow_contract_task_signature(approved, planning_head):
     build = Build.objects.get()
     assert build.requested_by == planning_head and build.is_published
     assert run_assembly(approved, planning_head).pk == build.pk
+
+
+def test_a_build_has_a_progress_page_of_its_own_that_reloads_without_javascript(
+    client, approved, planning_head, editor
+):
+    build = assembly.start_release(report_id=approved.pk, task_id="t")
+    Build.objects.filter(pk=build.pk).update(progress_done=2, progress_total=8, phase="pdf")
+    client.force_login(planning_head)
+    url = f"/staff/reports/2024/builds/{build.pk}/"
+    page = body(client.get(url))
+    assert page.startswith("<!DOCTYPE html>") and f"構築#{build.pk}" in page
+    assert f'<progress id="progress-{build.pk}" max="8" value="2">' in page
+    assert f'hx-get="/staff/reports/2024/builds/{build.pk}/progress/"' in page
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    # The list polls the same way, and links each build to its page.
+    listing = body(client.get("/staff/reports/2024/builds/"))
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in listing
+    assert f'<a href="{url}">#{build.pk}</a>' in listing
+
+    Build.objects.filter(pk=build.pk).update(status=Build.Status.FAILED, error="テストの失敗")
+    page = body(client.get(url))
+    assert "この構築は終わりました（失敗）" in page and "テストの失敗" in page
+    assert 'http-equiv="refresh"' not in page and "hx-get" not in page
+    assert 'http-equiv="refresh"' not in body(client.get("/staff/reports/2024/builds/"))
+
+    client.force_login(editor)
+    assert client.get(url).status_code in (403, 404)
+
+
+def test_the_approval_page_follows_the_build_that_approval_started(client, approved, planning_head):
+    build = assembly.start_release(report_id=approved.pk, task_id="t")
+    client.force_login(planning_head)
+    page = body(client.get("/staff/reports/2024/approval/"))
+    assert "構築の進み具合" in page
+    assert f'<progress id="progress-{build.pk}"' in page
+    assert f'href="/staff/reports/2024/builds/{build.pk}/"' in page
