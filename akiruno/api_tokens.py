@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -142,16 +141,14 @@ class TokenView(APIView):
         username = serializer.validated_data["username"]
         address = login_throttle.client_address(request._request)
         try:
-            login_throttle.check_login_allowed(username, address)
+            login_throttle.check_login_allowed(username, address, request._request)
         except login_throttle.TooManyAttempts as exc:
-            raise JapaneseThrottled(
-                wait=settings.LOGIN_FAILURE_WINDOW_SECONDS, detail=exc.message
-            ) from None
+            raise JapaneseThrottled(wait=exc.retry_after, detail=exc.message) from None
         user = authenticate(
             request._request, username=username, password=serializer.validated_data["password"]
         )
         if user is None:
-            login_throttle.record_login_failure(username, address)
+            login_throttle.record_login_failure(username, address, request._request)
             return error_response("invalid_credentials")
         if policy.requires_second_factor(user) or two_factor.has_second_factor(user):
             if not two_factor.has_second_factor(user):

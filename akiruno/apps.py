@@ -10,8 +10,10 @@ class AkirunoConfig(AppConfig):
 
         from .client_address import check_trusted_proxies
         from .login_audit import connect_receivers
+        from .login_audit import register_rules as register_audit_rules
         from .tokens import register_rules
 
         register_rules()
+        register_audit_rules()
         checks.register(check_trusted_proxies)
         connect_receivers()

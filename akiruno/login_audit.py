@@ -147,3 +147,25 @@ def connect_receivers() -> None:
     post_save.connect(
         on_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="akiruno-audit-password"
     )
+
+
+# -- the policy's rules: the login audit and lockouts are the administrators' -------------------
+
+
+def _visible_events(user: Any, qs):
+    from reports.permissions import is_admin
+
+    return qs if is_admin(user) else qs.none()
+
+
+def _can_event(user: Any, action: str, event: LoginEvent) -> bool:
+    from reports.permissions import is_admin
+
+    # view / export: the log; unlock: lift a login lockout.
+    return action in {"view", "export", "unlock"} and is_admin(user)
+
+
+def register_rules() -> None:
+    from reports.permissions import policy
+
+    policy.register(LoginEvent, can=_can_event, visible=_visible_events)

@@ -103,21 +103,64 @@ def validate_finance(data: Any, *, fiscal_year: int) -> dict:
     return clean
 
 
-def import_finance(data: dict, *, fiscal_year: int) -> None:
-    """Replace the year's finance records with `data`, after validating all of it."""
+def import_finance(
+    data: dict,
+    *,
+    fiscal_year: int,
+    delete_missing: bool = True,
+    department: str | None = None,
+    only_given: bool = False,
+) -> None:
+    """Write `data` into the year's finance records, after validating all of it.
+
+    By default (the finance import of its own) the year's records become exactly `data`.
+    The report import passes `only_given`: only the lists `data` carries are touched
+    ("accounts", "funds", …; "bonds" when present), their records replacing the stored ones
+    with the same key; the stored records such a list lacks are deleted only with
+    `delete_missing`, and then only those of `department` when one is given."""
     clean = validate_finance(data, fiscal_year=fiscal_year)
-    _write(clean, fiscal_year=fiscal_year)
+    present = (set(data) if isinstance(data, dict) else set()) if only_given else None
+    _write(
+        clean,
+        fiscal_year=fiscal_year,
+        present=present,
+        delete_missing=delete_missing,
+        department=department,
+    )
 
 
 @transaction.atomic
-def _write(clean: dict, *, fiscal_year: int) -> None:
+def _write(
+    clean: dict,
+    *,
+    fiscal_year: int,
+    present: set[str] | None = None,
+    delete_missing: bool = True,
+    department: str | None = None,
+) -> None:
     check_year_open(fiscal_year)
+    present = {*LISTS, "bonds"} if present is None else present
     codes = {r["department"] for field in LISTS for r in clean[field]}
     if clean["bonds"] is not None:
         codes.add(clean["bonds"]["department"])
     departments = {d.code: d for d in Department.objects.filter(code__in=codes)}
-    for kind in KINDS.values():
-        kind.model.objects.filter(fiscal_year=fiscal_year).delete()
+    for field, kind_name in LISTS.items():
+        if field not in present:
+            continue
+        stored = KINDS[kind_name].model.objects.filter(fiscal_year=fiscal_year)
+        if delete_missing:
+            gone = stored if department is None else stored.filter(department__code=department)
+            gone.delete()
+        stored.filter(key__in=[r["key"] for r in clean[field]]).delete()
+    if "bonds" in present and (clean["bonds"] is not None or delete_missing):
+        ledgers = KINDS["bonds"].model.objects.filter(fiscal_year=fiscal_year)
+        if clean["bonds"] is None and department is not None:
+            ledgers = ledgers.filter(department__code=department)
+        ledgers.delete()
+    clean = {
+        **{field: (clean[field] if field in present else []) for field in LISTS},
+        "bonds": clean["bonds"] if "bonds" in present else None,
+    }
     for field, kind_name in LISTS.items():
         kind = KINDS[kind_name]
         for record in clean[field]:

@@ -138,8 +138,21 @@ def _list(value: Any, where: str, errors: dict, what: str) -> list:
     return value
 
 
-def import_meetings(data: dict, *, fiscal_year: int, departments: dict[str, Department]) -> None:
-    """Check the whole "meetings" object, then write it in one transaction (or nothing)."""
+def import_meetings(
+    data: dict,
+    *,
+    fiscal_year: int,
+    departments: dict[str, Department],
+    delete_missing: bool = True,
+    remove_bodies: tuple[str, ...] = (),
+) -> None:
+    """Check the whole "meetings" object, then write it in one transaction (or nothing).
+
+    With `delete_missing` (the default here), a body's sessions and manual counts of the year
+    are the ones given; without it, the given ones replace the stored ones they match (same
+    category and number, or category and date; same count category) and the others stay.
+    `remove_bodies` names bodies whose year's records go (and the body, when no other year
+    has records of it and it has no sub-bodies)."""
     errors: dict[str, str] = {}
     if not isinstance(data, Mapping):
         raise InvalidInput(
@@ -201,7 +214,9 @@ def import_meetings(data: dict, *, fiscal_year: int, departments: dict[str, Depa
             f"会議データに誤りがあります（{len(errors)}件）。何も取り込んでいません。",
             details=errors,
         )
-    _write(cleaned, existing, fiscal_year)
+    _write(cleaned, existing, fiscal_year, delete_missing=delete_missing)
+    if remove_bodies:
+        _remove_bodies(remove_bodies, fiscal_year)
 
 
 def _check_parents(cleaned: list[dict], existing: dict, errors: dict) -> None:
@@ -334,8 +349,61 @@ def _clean_body_records(body: dict, fiscal_year: int, other_years: dict, errors:
             body["manual_counts"].append(values)
 
 
+def _identity(category: str, sequence: int | None, start: str, seen: Counter) -> str:
+    """The same identity reports.services.import_changes.session_identity gives a session."""
+    if sequence is not None:
+        return f"{category}#{sequence}"
+    base = f"{category}@{start}"
+    seen[base] += 1
+    return base if seen[base] == 1 else f"{base}/{seen[base]}"
+
+
+def _matching_sessions(body_id: int, sessions: list, fiscal_year: int) -> list[int]:
+    """Ids of the stored sessions of the year that the given ones replace."""
+    wanted: set[str] = set()
+    seen: Counter = Counter()
+    for data in sessions:
+        fields = data.model_fields()
+        wanted.add(
+            _identity(fields["category"], fields.get("sequence"), fields["start"].isoformat(), seen)
+        )
+    stored = sorted(
+        MeetingSession.objects.filter(body_id=body_id, fiscal_year=fiscal_year),
+        key=session_order_key,
+    )
+    seen = Counter()
+    return [
+        s.pk
+        for s in stored
+        if _identity(s.category, s.sequence, s.start.isoformat(), seen) in wanted
+    ]
+
+
 @transaction.atomic
-def _write(cleaned: list[dict], existing: dict, fiscal_year: int) -> None:
+def _remove_bodies(keys: tuple[str, ...], fiscal_year: int) -> None:
+    bodies = list(MeetingBody.objects.filter(key__in=keys))
+    ids = [b.pk for b in bodies]
+    MeetingSession.objects.filter(body_id__in=ids, fiscal_year=fiscal_year).delete()
+    ManualCount.objects.filter(body_id__in=ids, fiscal_year=fiscal_year).delete()
+    busy = set(
+        MeetingSession.objects.filter(body_id__in=ids).values_list("body_id", flat=True)
+    ) | set(ManualCount.objects.filter(body_id__in=ids).values_list("body_id", flat=True))
+    removable = [b for b in bodies if b.pk not in busy]
+    while removable:  # sub-bodies first; a body whose sub-bodies stay, stays
+        parents = set(
+            MeetingBody.objects.filter(parent__in=removable).values_list("parent_id", flat=True)
+        )
+        leaves = [b for b in removable if b.pk not in parents]
+        if not leaves:
+            break
+        MeetingBody.objects.filter(pk__in=[b.pk for b in leaves]).delete()
+        removable = [b for b in removable if b.pk in parents]
+
+
+@transaction.atomic
+def _write(
+    cleaned: list[dict], existing: dict, fiscal_year: int, *, delete_missing: bool = True
+) -> None:
     bodies: dict[str, MeetingBody] = {}
     for item in cleaned:
         fields = item["fields"]
@@ -355,8 +423,20 @@ def _write(cleaned: list[dict], existing: dict, fiscal_year: int) -> None:
             body.parent = parent_body
             body.save(update_fields=["parent"])
     ids = [b.pk for b in bodies.values()]
-    MeetingSession.objects.filter(body_id__in=ids, fiscal_year=fiscal_year).delete()
-    ManualCount.objects.filter(body_id__in=ids, fiscal_year=fiscal_year).delete()
+    if delete_missing:
+        MeetingSession.objects.filter(body_id__in=ids, fiscal_year=fiscal_year).delete()
+        ManualCount.objects.filter(body_id__in=ids, fiscal_year=fiscal_year).delete()
+    else:
+        replaced: list[int] = []
+        for item in cleaned:
+            body = bodies[item["fields"]["key"]]
+            replaced += _matching_sessions(body.pk, item["sessions"], fiscal_year)
+            ManualCount.objects.filter(
+                body=body,
+                fiscal_year=fiscal_year,
+                category__in=[v["category"] for v in item["manual_counts"]],
+            ).delete()
+        MeetingSession.objects.filter(pk__in=replaced).delete()
     sessions: list[tuple[MeetingSession, SessionData]] = []
     counts: list[ManualCount] = []
     for item in cleaned:

@@ -7,6 +7,7 @@ from akiruno import two_factor
 from akiruno.login_events import record_event
 
 from .models import AnnualReport, Department, Section, User
+from .permissions import policy
 
 
 @admin.register(Department)
@@ -31,7 +32,7 @@ class UserAdmin(BaseUserAdmin):
     ]
     list_filter = ["department", "is_editor", "is_head", "is_reviewer", "is_superuser", "is_active"]
     search_fields = ["username", "full_name", "email"]
-    actions = ["reset_second_factor"]
+    actions = ["unlock_login", "reset_second_factor"]
 
     @admin.action(description="2段階認証をリセットする（次のログインで設定し直し）")
     def reset_second_factor(self, request, queryset) -> None:
@@ -77,6 +78,18 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    @admin.action(description="選択した利用者のログインのロックを解除する")
+    def unlock_login(self, request, queryset):
+        from akiruno.auth import unlock_login
+        from akiruno.models import LoginEvent
+
+        if not policy.can(request.user, "unlock", LoginEvent()):
+            self.message_user(request, "ロックの解除は管理者だけができます。", messages.ERROR)
+            return
+        for user in queryset:
+            unlock_login(username=user.username, actor=request.user, via="管理画面")
+        self.message_user(request, f"{queryset.count()}人のログインのロックを解除しました。")
+
 
 @admin.register(AnnualReport)
 class AnnualReportAdmin(admin.ModelAdmin):
@@ -102,7 +115,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 # -- the review workflow: events and snapshots are append-only, so the admin only shows them ---
-from .models import ReportEvent, SectionEvent, SectionSnapshot  # noqa: E402
+from .models import ImportRecord, ReportEvent, SectionEvent, SectionSnapshot  # noqa: E402
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -141,3 +154,12 @@ class SectionSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "section", "section_version", "checksum"]
     list_filter = ["section__report"]
     list_select_related = ["section__report"]
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "created_at", "kind", "fiscal_year", "department", "source", "actor"]
+    list_filter = ["kind", "fiscal_year", "source"]
+    list_select_related = ["actor"]
+    exclude = ["before"]
+    date_hierarchy = "created_at"

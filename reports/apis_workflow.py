@@ -168,6 +168,8 @@ FLAG = {
     "dry_run": "1: 検証だけして書き込まない",
     "replace": "1: 既にある年度の課別報告を置き換える",
     "keep_states": "1: ファイルの状態のまま取り込む（システム管理者のみ）",
+    "delete_missing": "1: ファイルにない記録（会計・会議体・会議・課別報告）を削除する（既定: 残す）",
+    "confirm_delete": "1: delete_missing による削除を確認した（ないと削除を伴う取込みは 409）",
 }
 
 
@@ -263,6 +265,7 @@ class ReportActionsMixin:
             request.data,
             user=request.user,
             department=request.query_params.get("department") or None,
+            source="api",
             **flags,
         )
         return Response(
@@ -273,6 +276,13 @@ class ReportActionsMixin:
                     "replaced_sections": result.replaced_sections,
                     "dry_run": result.dry_run,
                     "summary": result.summary(),
+                    "counts": result.counts(),
+                    "changes": [
+                        c.as_dict()
+                        for c in result.changes
+                        if c.action in ("create", "replace", "delete")
+                    ],
+                    "import_record": result.record_id,
                 }
             ).data
         )

@@ -425,3 +425,59 @@ def report_events(report: AnnualReport) -> list[ReportEvent]:
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One section waiting for the planning division's review."""
+
+    section: Section
+    waiting_since: datetime | None
+    round: int  # 1 for a first submission, 2 after one return, …
+    days_waiting: int
+    overdue: bool  # forwarded after the report's deadline
+
+
+def review_queue(*, reports: list[AnnualReport]) -> list[QueueEntry]:
+    """Sections in 企画政策課審査中 for the given reports, oldest first (one query).
+
+    "Waiting since" is the forwarding that put the section in review; the round counts the
+    returns before it, so a reviewer sees at once which sections come back for a second look.
+    """
+    if not reports:
+        return []
+    forwarded = SectionEvent.objects.filter(section=OuterRef("pk"), to_state=S.IN_REVIEW).order_by(
+        "-created_at", "-id"
+    )
+    sections = (
+        Section.objects.filter(report__in=reports, state=S.IN_REVIEW)
+        .select_related("report", "department")
+        .annotate(
+            waiting_since=Subquery(forwarded.values("created_at")[:1]),
+            returns=_count_of(
+                SectionEvent.objects.filter(
+                    section=OuterRef("pk"), action=SectionEvent.Action.RETURN
+                )
+            ),
+        )
+        .order_by(
+            Coalesce("waiting_since", "updated_at").asc(),
+            "department__display_order",
+            "department__code",
+        )
+    )
+    now = timezone.now()
+    entries = []
+    for s in sections:
+        since = s.waiting_since
+        deadline = s.report.deadline
+        entries.append(
+            QueueEntry(
+                section=s,
+                waiting_since=since,
+                round=s.returns + 1,
+                days_waiting=(now - since).days if since else 0,
+                overdue=bool(since and deadline and timezone.localtime(since).date() > deadline),
+            )
+        )
+    return entries

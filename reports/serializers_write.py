@@ -238,3 +238,13 @@ class ImportResultSerializer(serializers.Serializer):
     replaced_sections = serializers.ListField(child=serializers.CharField())
     dry_run = serializers.BooleanField()
     summary = serializers.CharField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="記録の件数: created・replaced・deleted"
+    )
+    changes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="作成・置換・削除される記録（action, kind, key, label, department, pointer）",
+    )
+    import_record = serializers.IntegerField(
+        allow_null=True, help_text="取込みの記録の番号（import_report --restore に渡す）"
+    )

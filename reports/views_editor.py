@@ -37,7 +37,16 @@ from akiruno.exceptions import (
     PermissionDenied as DomainPermissionDenied,
 )
 from reports import blocks, forms, selectors_content, spreadsheets
-from reports.models import AnnualReport, Block, Item, Section, SectionRevision
+from reports import selectors_workflow as workflow_selectors
+from reports.models import (
+    AnnualReport,
+    Block,
+    Item,
+    ReviewComment,
+    Section,
+    SectionEvent,
+    SectionRevision,
+)
 from reports.permissions import policy
 from reports.services import content as services
 from reports.services import presence
@@ -176,6 +185,38 @@ def _errors_for(block: Block, state: dict, exc: InvalidInput) -> tuple[dict, lis
 # -- editor page -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReturnComments:
+    """The comments of the return that sent the section back, placed for the editor."""
+
+    event: SectionEvent | None = None
+    general: list[ReviewComment] = field(default_factory=list)  # no place, or a removed item
+    pinned: dict[str, list[ReviewComment]] = field(default_factory=dict)  # by item uid
+    all: list[ReviewComment] = field(default_factory=list)
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for c in self.all if not c.is_resolved)
+
+
+def _return_comments(section: Section, item_uids: set[str]) -> ReturnComments:
+    """While a returned section is with its department, the editor shows the reviewer's
+    comments next to the items they are pinned to (two queries; none in other states)."""
+    if section.state != Section.State.RETURNED:
+        return ReturnComments()
+    event = workflow_selectors.latest_return(section)
+    comments = workflow_selectors.return_comments(event)
+    pinned: dict[str, list[ReviewComment]] = {}
+    general = []
+    for comment in comments:
+        uid = str(comment.item_uid) if comment.item_uid else ""
+        if uid in item_uids:
+            pinned.setdefault(uid, []).append(comment)
+        else:
+            general.append(comment)
+    return ReturnComments(event=event, general=general, pinned=pinned, all=comments)
+
+
 def _editor_context(
     request: HttpRequest,
     section: Section,
@@ -188,6 +229,7 @@ def _editor_context(
     block_overrides = block_overrides or {}
     item_overrides = item_overrides or {}
     rendered = render_tree(outline.content())
+    comments = _return_comments(section, {str(node.item.uid) for node in outline.items})
     printed = {b.uid: b for item in flatten(rendered) for b in item.blocks}
     nodes = []
     for node in outline.items:
@@ -200,7 +242,12 @@ def _editor_context(
                 eb = _closed_block(b, printed.get(str(b.uid)))
             editors.append(eb)
         nodes.append(
-            {"node": node, "heading": item_overrides.get(node.item.pk, {}), "blocks": editors}
+            {
+                "node": node,
+                "heading": item_overrides.get(node.item.pk, {}),
+                "blocks": editors,
+                "comments": comments.pinned.get(str(node.item.uid), []),
+            }
         )
     can_edit = policy.can(request.user, "edit", section)
     previous = None
@@ -216,13 +263,18 @@ def _editor_context(
         "focus": focus,
         "previous": previous,
         "max_depth": 6,
+        "return_comments": comments,
+        "can_resolve": can_edit and comments.event is not None,
+        "comment_next": reverse("section-editor", args=[section.pk]),
     }
 
 
 def _render_editor(
-    request: HttpRequest, section: Section, *, status: int = 200, **kwargs
+    request: HttpRequest, section: Section, *, status: int = 200, layout: str = "", **kwargs
 ) -> HttpResponse:
     context = _editor_context(request, section, **kwargs)
+    context["layout"] = layout or _editor_layout(request)
+    context["layouts"] = EDITOR_LAYOUTS
     context["others"] = presence.presence_touch(
         section=section, user=request.user, editing=context["can_edit"]
     )
@@ -240,7 +292,20 @@ def _render_tree(
 @require_GET
 def section_editor(request: HttpRequest, pk: int) -> HttpResponse:
     section = _section_or_404(request, pk)
-    return _render_editor(request, section)
+    return _render_editor(request, section, layout=_editor_layout(request))
+
+
+# How the editor shares the screen with its preview; the choice is remembered per session.
+EDITOR_LAYOUTS = {"side": "横に並べる", "stacked": "下に並べる", "hidden": "隠す"}
+
+
+def _editor_layout(request: HttpRequest) -> str:
+    chosen = request.GET.get("layout", "")
+    if chosen in EDITOR_LAYOUTS:
+        request.session["editor_layout"] = chosen
+        return chosen
+    stored = request.session.get("editor_layout", "side")
+    return stored if stored in EDITOR_LAYOUTS else "side"
 
 
 @login_required

@@ -28,6 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from akiruno.exceptions import ApplicationError, InvalidInput
+from akiruno.templatetags.japanese import wareki_datetime
 from akiruno.wareki import format_fiscal_year
 from reports import selectors_workflow as sel
 from reports.diff import diff_contents
@@ -117,10 +118,11 @@ def workflow_index(request: HttpRequest) -> HttpResponse:
         ).filter(department_id=user.department_id)
     )
     reviewer = bool(reports) and policy.can(user, "dashboard", reports[0])
+    queue = sel.review_queue(reports=reports) if reviewer else []
     return render(
         request,
         "staff/workflow/index.html",
-        {"reports": reports, "sections": sections, "is_reviewer": reviewer},
+        {"reports": reports, "sections": sections, "is_reviewer": reviewer, "queue": queue},
     )
 
 
@@ -209,15 +211,14 @@ def _review_context(request: HttpRequest, section: Section, compare: str) -> dic
             compare_label = f"{format_fiscal_year(previous_section.report.fiscal_year)}（公開版）"
     elif last_return is not None:
         old_content = last_return.snapshot.content
-        compare_label = (
-            f"前回の差戻し時（{timezone.localtime(last_return.created_at):%Y-%m-%d %H:%M}）"
-        )
+        compare_label = f"前回の差戻し時（{wareki_datetime(last_return.created_at)}）"
     diff = diff_contents(old_content, content) if old_content is not None else None
 
     can_return = policy.can(request.user, "return", section)
     return {
         "section": section,
         "report": section.report,
+        "content": content,
         "items": items,
         "render_error": render_error,
         "last_return": last_return,
@@ -238,6 +239,42 @@ def _review_context(request: HttpRequest, section: Section, compare: str) -> dic
     }
 
 
+def _error_links(error: ApplicationError, section: Section, content: dict) -> list[dict]:
+    """A refusal's problems, each with a link to the item of the editor where it is fixed.
+
+    Submission problems are keyed by JSON pointer (/items/0/children/1/blocks/0/...); the
+    longest item pointer that prefixes a key names the item (one query for their ids).
+    Problems with no place keep their text and get no link.
+    """
+    details = getattr(error, "details", None)
+    if not isinstance(details, dict):
+        return []
+    places = {pointer: item for pointer, _place, item in services.item_places(content)}
+    problems: list[tuple[str, str]] = []
+    for key, value in details.items():
+        if key in ("state", "version", "report_state"):
+            continue
+        for text in value if isinstance(value, list | tuple) else [value]:
+            problems.append((str(key), str(text)))
+    owner: dict[str, str] = {}
+    for key, _text in problems:
+        matches = [p for p in places if key == p or key.startswith(p + "/")]
+        if matches:
+            owner[key] = str(places[max(matches, key=len)].get("uid") or "")
+    ids = dict(
+        Item.objects.filter(
+            section_id=section.pk, uid__in=[u for u in owner.values() if u]
+        ).values_list("uid", "pk")
+    )
+    ids = {str(uid): pk for uid, pk in ids.items()}
+    editor = reverse("section-editor", args=[section.pk])
+    links = []
+    for key, text in problems:
+        pk = ids.get(owner.get(key, ""))
+        links.append({"text": text, "href": f"{editor}#item-{pk}" if pk else ""})
+    return links
+
+
 def _render_review(
     request: HttpRequest,
     section: Section,
@@ -248,6 +285,7 @@ def _render_review(
     compare = request.GET.get("compare", "")
     context = _review_context(request, section, compare)
     context["error"] = error
+    context["error_links"] = _error_links(error, section, context["content"]) if error else []
     context["form_data"] = request.POST if request.method == "POST" else {}
     return _private(render(request, "staff/workflow/review.html", context, status=status))
 

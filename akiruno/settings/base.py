@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -111,10 +110,16 @@ AUTH_USER_MODEL = "reports.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "public-home"
+# Staff passwords: at least 12 characters (the demo password and the tests' factories meet it).
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "ja"
@@ -170,6 +175,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Publishing to a broker that is down fails within seconds (the request has committed already;
 # reports.services.broker logs it and the sweeper queues the work again).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A Redis result backend that does not answer fails its connection within seconds too (the web
+# side queues with ignore_result and never waits on it: reports.services.broker).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -203,6 +211,10 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 # An office shares one address behind NAT: the per-address limit is higher than the per-user one.
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# How long a locked account or address waits (the refusal states the minutes left).
+LOGIN_LOCKOUT_SECONDS = int(
+    os.environ.get("LOGIN_LOCKOUT_SECONDS", str(LOGIN_FAILURE_WINDOW_SECONDS))
+)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated
 # in the environment). Empty: the client address is REMOTE_ADDR and the header is ignored.
 # See akiruno.client_address and docs/operations.md.

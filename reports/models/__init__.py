@@ -3,6 +3,7 @@
 from .builds import Build, SearchEntry
 from .content import AnnualReport, Block, Item, Section
 from .history import SectionRevision
+from .imports import ImportRecord
 from .org import Department, User
 from .workflow import (
     DeadlineReminder,
@@ -19,6 +20,7 @@ __all__ = [
     "Build",
     "DeadlineReminder",
     "Department",
+    "ImportRecord",
     "Item",
     "Notification",
     "ReportEvent",

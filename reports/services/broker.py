@@ -5,6 +5,13 @@ after commit with `send`. If the broker is unreachable, `send` logs it and retur
 committed work stands, and reports.services.sweeper queues it again once the broker is back
 (Celery beat every SWEEP_SECONDS, or `manage.py requeue_pending` from cron).
 
+Nobody waits for the result of the tasks queued here, so they are declared `ignore_result=True`
+(reports.tasks): with a Redis result backend, Celery would otherwise subscribe to the result
+channel before publishing, and when Redis is down it retries that for about 40 s and then raises
+RuntimeError ("Retry limit exceeded ... result store"). Publishing itself retries briefly
+(CELERY_TASK_PUBLISH_RETRY_POLICY, CELERY_BROKER_CONNECTION_TIMEOUT), so a request answers within
+a few seconds.
+
 In eager mode (no broker configured) the task runs in-process and its errors propagate as
 before. `make demo` sets TASKS_IN_BACKGROUND: there the task runs in-process on a thread of its
 own, so that approving the report answers at once and the builds page shows the build's
@@ -32,11 +39,15 @@ BROKER_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
     OSError,
+    # The Redis result backend gives up reconnecting with a RuntimeError (celery.backends.
+    # asynchronous.E_RETRY_LIMIT_EXCEEDED). Not eager, so never an error of the task itself.
+    RuntimeError,
 )
 
 
 def send(task: Any, **kwargs: Any) -> bool:
-    """`task.delay(**kwargs)`; False (logged, not raised) when the broker is unreachable."""
+    """`task.delay(**kwargs)`; False (logged, not raised) when the broker or the result backend
+    is unreachable."""
     app = getattr(task, "app", None)
     if app is not None and app.conf.task_always_eager and settings.TASKS_IN_BACKGROUND:
         run_in_background(task, **kwargs)

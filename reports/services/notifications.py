@@ -44,6 +44,10 @@ from reports.selectors_workflow import NOT_FORWARDED
 
 logger = logging.getLogger(__name__)
 
+# Why a notification is not mailed: its recipient has no address. Set once (with mail_failed_at)
+# and final: neither the sweeper nor the daily requeue queue such a notification again.
+NO_ADDRESS = "メールアドレスが登録されていないため、メールは送っていません。"
+
 
 def after_commit(func: Callable[..., Any], *args: Any) -> None:
     """Call func(*args) once the transaction commits. A failure there is logged and never
@@ -154,9 +158,22 @@ def create_notifications(
     return created
 
 
+def mark_not_mailable(notification_ids: Iterable[int]) -> int:
+    """Record once that these notifications cannot be mailed (no address): final."""
+    return Notification.objects.filter(
+        pk__in=list(notification_ids), emailed_at__isnull=True
+    ).update(mail_error=NO_ADDRESS, mail_failed_at=timezone.now())
+
+
+def mailable(qs: QuerySet[Notification]) -> QuerySet[Notification]:
+    """Leave out the notifications marked as not mailable."""
+    return qs.exclude(mail_error=NO_ADDRESS)
+
+
 def queue_mail(notification_ids: list[int]) -> None:
     """Queue one mail task per notification. A broker that is down fails nothing: the rows
-    are marked, and reports.services.sweeper queues them again when it is back."""
+    are marked, and reports.services.sweeper queues them again when it is back. (A recipient
+    without an address is marked as not mailable by the task, once: mark_not_mailable.)"""
     from reports.services import broker, sweeper
     from reports.tasks.notifications import send_notification_email
 
@@ -242,9 +259,7 @@ def deliver_notification_email(*, notification_id: int) -> bool:
         return False
     address = notification.recipient.email
     if not address:
-        Notification.objects.filter(pk=notification_id).update(
-            mail_error="メールアドレスが登録されていないため、メールは送っていません。"
-        )
+        mark_not_mailable([notification_id])
         return False
     Notification.objects.filter(pk=notification_id).update(mail_attempts=F("mail_attempts") + 1)
     try:
@@ -273,7 +288,7 @@ def requeue_undelivered_mail(*, quiet_for: timedelta = timedelta(hours=2)) -> in
     """
     cutoff = timezone.now() - quiet_for
     ids = list(
-        Notification.objects.filter(emailed_at__isnull=True, mail_failed_at__lt=cutoff)
+        mailable(Notification.objects.filter(emailed_at__isnull=True, mail_failed_at__lt=cutoff))
         .order_by("pk")
         .values_list("pk", flat=True)[:1000]
     )

@@ -10,7 +10,9 @@ is handed to the broker again:
   died; the build is set back to queued (compare-and-set) and a new run takes it over;
 - an approved report with no queued or running build (approved before the build was recorded,
   or a crash between commit and queueing);
-- a notification whose mail could not be queued (mail_failed_at set, never attempted).
+- a notification whose mail could not be queued (mail_failed_at set, never attempted), unless
+  it is marked as not mailable (no address: reports.services.notifications.NO_ADDRESS), which
+  is final.
 
 Nothing is built or mailed twice: a build is claimed by compare-and-set and a superseded run's
 writes are discarded (reports.services.assembly), a duplicated task finds nothing to do, and a
@@ -50,6 +52,7 @@ def sweep(*, grace_seconds: int | None = None) -> dict[str, int]:
     """Queue again what is pending. Returns how many builds, reports and mails were queued,
     and how many could not be (the broker is still down: the next run tries again)."""
     from reports.services.assembly import stale_after
+    from reports.services.notifications import NO_ADDRESS, mailable
     from reports.tasks.assembly import assemble_report
     from reports.tasks.notifications import send_notification_email
 
@@ -116,8 +119,10 @@ def sweep(*, grace_seconds: int | None = None) -> dict[str, int]:
         counted["reports"] += 1
 
     mails = list(
-        Notification.objects.filter(
-            emailed_at__isnull=True, mail_attempts=0, mail_failed_at__lt=cutoff
+        mailable(
+            Notification.objects.filter(
+                emailed_at__isnull=True, mail_attempts=0, mail_failed_at__lt=cutoff
+            )
         )
         .order_by("pk")
         .values_list("pk", flat=True)[:1000]
@@ -126,7 +131,9 @@ def sweep(*, grace_seconds: int | None = None) -> dict[str, int]:
         if down() or not broker.send(send_notification_email, notification_id=pk):
             counted["failed"] += 1
             continue
-        Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(mail_failed_at=now)
+        Notification.objects.filter(pk=pk, emailed_at__isnull=True).exclude(
+            mail_error=NO_ADDRESS
+        ).update(mail_failed_at=now)
         counted["mails"] += 1
     if any(counted.values()):
         logger.info("sweeper: %s", counted)

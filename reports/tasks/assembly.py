@@ -56,7 +56,10 @@ def _run(build) -> dict:
     return {"build": build_id, "status": "dispatched"}
 
 
-@shared_task(name="reports.tasks.assemble_report", bind=True, acks_late=True)
+# The web side queues these and never waits for their results (reports.services.broker): no
+# result is stored, so queueing does not touch the result backend (a Redis that is down made
+# Celery retry its result channel for ~40 s and raise RuntimeError before publishing).
+@shared_task(name="reports.tasks.assemble_report", bind=True, acks_late=True, ignore_result=True)
 def assemble_report(
     self, report_id: int, requested_by_id: int | None = None, build_id: int | None = None
 ) -> dict | None:
@@ -72,7 +75,7 @@ def assemble_report(
     return _run(build)
 
 
-@shared_task(name="reports.tasks.assemble_preview", bind=True, acks_late=True)
+@shared_task(name="reports.tasks.assemble_preview", bind=True, acks_late=True, ignore_result=True)
 def assemble_preview(self, build_id: int) -> dict | None:
     """Render a reviewer's preview build (案 on every page; never published)."""
     build = assembly.start_preview(build_id=build_id, task_id=self.request.id or "")

@@ -24,6 +24,8 @@ MAIL_MAX_RETRIES = 8
     retry_jitter=True,
     max_retries=MAIL_MAX_RETRIES,
     acks_late=True,
+    # Queued by the web side, which never waits for the result (see reports.tasks.assembly).
+    ignore_result=True,
 )
 def send_notification_email(*, notification_id: int) -> bool:
     """Mail one notification; SMTP and network errors are retried with backoff."""

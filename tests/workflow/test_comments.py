@@ -93,3 +93,44 @@ def test_the_comments_partial_for_other_pages(returned, people):
         "staff/workflow/_return_comments.html", {"section": returned, "user": people["reviewer"]}
     )
     assert "対応済みにする" not in html and "号数を明記。" in html
+
+
+def test_the_editor_shows_each_comment_at_its_item_and_marks_it_there(
+    returned, people, client, django_assert_max_num_queries
+):
+    """Comments where the fix is made (issue 16): the editor of a returned section lists the
+    reviewer's comments, shows each pinned one under its item, and marks it addressed there."""
+    from reports.models import Item
+
+    client.force_login(people["editor"])
+    url = f"/staff/sections/{returned.pk}/"
+    with django_assert_max_num_queries(16):
+        html = client.get(url).content.decode()
+    assert "差戻しコメント（未対応 3件／3件）" in html
+    comment = ReviewComment.objects.get(body="号数を明記。")
+    item = Item.objects.get(uid=comment.item_uid)
+    # Pinned: inside the item's own section of the editor, after its heading.
+    start = html.index(f'id="item-{item.pk}"')
+    end = html.index('class="ed-item ', start + 1)
+    assert f'id="comment-{comment.pk}"' in html[start:end] and "号数を明記。" in html[start:end]
+    # General: in the panel at the top, before the tree.
+    assert html.index("全般：表記の統一を。") < html.index('id="section-tree"')
+    assert f'<input type="hidden" name="next" value="{url}#comment-{comment.pk}">' in html
+
+    response = client.post(
+        f"/staff/sections/{returned.pk}/comments/{comment.pk}/resolve/",
+        {"resolved": "1", "next": f"{url}#comment-{comment.pk}"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"{url}#comment-{comment.pk}"
+    comment.refresh_from_db()
+    assert comment.is_resolved and comment.resolved_by == people["editor"]
+    html = client.get(url).content.decode()
+    assert "差戻しコメント（未対応 2件／3件）" in html
+    assert "未対応に戻す" in html
+
+
+def test_the_editor_shows_no_comments_once_the_section_has_moved_on(returned, people, client):
+    workflow.section_submit(section=returned, user=people["editor"])
+    client.force_login(people["editor"])
+    html = client.get(f"/staff/sections/{returned.pk}/").content.decode()
+    assert "差戻しコメント（" not in html and "号数を明記。" not in html

@@ -472,3 +472,59 @@ def test_the_preview_of_a_published_report_is_not_marked_draft(client, filled, p
     AnnualReport.objects.filter(pk=filled.report.pk).update(state=AnnualReport.State.APPROVED)
     page = client.get("/staff/reports/2024/preview/").content.decode()
     assert "【案】" in page and "この報告書は公開中です" not in page
+
+
+def test_reviewers_see_the_review_queue_oldest_first_with_the_round(
+    client, filled, people, zaisei, other_editor, other_head, django_assert_max_num_queries
+):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    other = factories.make_section(zaisei, filled.report)
+    fill(other)
+    start = timezone.make_aware(dt.datetime(2025, 5, 1, 9, 0))
+    with time_machine.travel(start, tick=False):
+        advance(filled, "returned", **people)  # 市長公室: forwarded, then returned
+    with time_machine.travel(start + dt.timedelta(days=1), tick=False):
+        advance(
+            other, "in_review", editor=other_editor, head=other_head, reviewer=people["reviewer"]
+        )
+    with time_machine.travel(start + dt.timedelta(days=2), tick=False):
+        workflow.section_submit(section=filled, user=people["editor"])
+        workflow.section_forward(section=filled, user=people["head"])
+
+    client.force_login(people["reviewer"])
+    with time_machine.travel(start + dt.timedelta(days=5), tick=False):
+        with django_assert_max_num_queries(12):
+            page = client.get("/staff/review/").content.decode()
+    assert "審査待ち（2件・古い順）" in page
+    queue = page[page.index('class="data-table review-queue"') :]
+    # 財政課 was forwarded first (day 1), 市長公室 again on day 2, after one return.
+    assert queue.index("財政課") < queue.index("市長公室")
+    assert "令和7年5月2日 09:00" in queue and "令和7年5月3日 09:00" in queue
+    assert "<strong>2回目</strong>（差戻し後の再提出）" in queue and "初回" in queue
+    assert "4日" in queue and "3日" in queue
+
+    # An editor has no queue, and an empty queue says so.
+    client.force_login(people["editor"])
+    assert "審査待ち" not in client.get("/staff/review/").content.decode()
+    workflow.section_approve(section=filled, user=people["reviewer"])
+    workflow.section_approve(section=other, user=people["reviewer"])
+    client.force_login(people["reviewer"])
+    assert "審査を待っている課別報告はありません。" in client.get("/staff/review/").content.decode()
+
+
+def test_a_refused_submission_links_each_problem_to_its_item_in_the_editor(client, filled, people):
+    empty = factories.make_item(filled, "空の項目")  # neither body nor sub-headings
+    response = post(client, people["editor"], transition(filled, "submit"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    editor = f"/staff/sections/{filled.pk}/"
+    assert (
+        f'<a href="{editor}#item-{empty.pk}">３ 空の項目: 本文も下位の見出しもありません。</a>'
+        in page
+    )
+    assert f'<a href="{editor}">編集画面で直す</a>' in page
+    assert state_of(filled)[0] == "draft"
