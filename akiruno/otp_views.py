@@ -76,6 +76,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
     pending = _pending_user(request)
     if pending is None:
         if request.user.is_authenticated and not request.user.is_verified():
+            if not two_factor.has_second_factor(request.user):
+                return redirect("two-factor")
             # A signed-in session without a second factor (its user enrolled elsewhere).
             pending = (request.user, request.session.get(BACKEND_SESSION_KEY), "")
         else:

@@ -2,12 +2,20 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from akiruno import two_factor
 from akiruno.login_events import record_event
 
 from .models import AnnualReport, Department, Section, User
 from .permissions import policy
+
+# django-otp's device admins show each secret as a QR code and list the recovery codes: an
+# administrator resets a second factor (the action on 職員) but never reads one.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Department)
