@@ -438,3 +438,33 @@ def test_the_code_page_for_a_session_without_a_device_does_not_count_failures(cl
 
 def test_the_admin_path_is_a_setting(settings):
     assert reverse("admin:index") == "/" + settings.ADMIN_URL
+
+
+def test_the_admin_path_comes_from_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    script = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "from django.test import Client; print(reverse('admin:index')); "
+        "print(Client().get('/admin/').status_code)"
+    )
+    env = {
+        **os.environ,
+        "ADMIN_URL": "/kanri-x/",
+        "DJANGO_SETTINGS_MODULE": "akiruno.settings.test",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert out[0] == "/kanri-x/"
+    assert out[1] == "404"  # the old path is gone
