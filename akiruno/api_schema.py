@@ -18,8 +18,14 @@ from akiruno.api import ERRORS, ConcurrencyMixin
 ERROR_DESCRIPTIONS = {
     400: "入力内容の誤り（code: invalid, parse_error など）。details に項目ごとの理由があります。"
     "URL やクエリー文字列に制御文字・NUL があるときも 400 です。",
-    401: "認証されていない、またはトークンが無効（not_authenticated, authentication_failed）。",
-    403: "権限がない、または CSRF トークンがない（forbidden, csrf_failed）。",
+    401: (
+        "認証されていない、トークンが無効、または確認コードの誤り（not_authenticated, "
+        "authentication_failed, invalid_otp）。"
+    ),
+    403: (
+        "権限がない、CSRF トークンがない、または2段階認証が済んでいない（forbidden, csrf_failed, "
+        "second_factor_required）。"
+    ),
     404: "見つからない（not_found）。見る権限のないもの（他の課の報告など）も 404 です。",
     406: "Accept ヘッダーが JSON を受け付けない（not_acceptable）。",
     409: "状態が変わっていて実行できない、または先に変更された（conflict, stale）。",
