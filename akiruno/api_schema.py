@@ -16,7 +16,8 @@ from rest_framework import permissions, serializers
 from akiruno.api import ERRORS, ConcurrencyMixin
 
 ERROR_DESCRIPTIONS = {
-    400: "入力内容の誤り（code: invalid, parse_error など）。details に項目ごとの理由があります。",
+    400: "入力内容の誤り（code: invalid, parse_error など）。details に項目ごとの理由があります。"
+    "URL やクエリー文字列に制御文字・NUL があるときも 400 です。",
     401: (
         "認証されていない、トークンが無効、または確認コードの誤り（not_authenticated, "
         "authentication_failed, invalid_otp）。"
@@ -109,7 +110,10 @@ class AutoSchema(openapi.AutoSchema):
         return not any(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
 
     def error_statuses(self) -> list[int]:
-        codes = {406}
+        # 400 on every operation: the input edge (akiruno.middleware.InputEdgeMiddleware)
+        # refuses a path or query string holding NUL, a lone surrogate or a control character
+        # before any view runs.
+        codes = {400, 406}
         has_body = self.method in {"POST", "PUT", "PATCH"}
         has_path_params = "{" in self.path
         is_list = self._is_list_view() and self.method == "GET"
