@@ -8,6 +8,8 @@ count. Whether a user *must* have one is the policy's decision
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from base64 import b32decode, b32encode
 from binascii import hexlify
@@ -78,11 +80,20 @@ def start_enrolment(user: User) -> TOTPDevice:
     return device
 
 
+def recovery_digest(user: User, code: str) -> str:
+    """What is stored for a recovery code: a keyed hash (the code itself is shown once and
+    kept nowhere), short enough for django-otp's 16-character token column."""
+    message = f"recovery-code:{user.pk}:{normalize_code(code)}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:16]
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=recovery_digest(user, code)) for code in codes]
+    )
     return codes
 
 
@@ -125,7 +136,7 @@ def verify_code(user: User, code: str) -> Verification | None:
         return None
     devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
     for device in devices:
-        if device.verify_token(token):
+        if device.verify_token(recovery_digest(user, token)):
             return Verification(device=device, recovery=True)
     return None
 
