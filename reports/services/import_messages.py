@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from akiruno.inputs import FORBIDDEN
 from akiruno.numbering import MAX_DEPTH, label
 
 TYPE_NAMES = {
@@ -421,7 +422,9 @@ def locate(document: Any, details: dict) -> dict:
     out: dict = {}
     for pointer, message in details.items():
         if isinstance(pointer, str) and pointer.startswith("/") and isinstance(message, str):
-            where = place(document, pointer)
+            # The path quotes the file's own text (a heading, a name), which may hold the very
+            # character being refused: shown as 〓 so that the page can still be written.
+            where = FORBIDDEN.sub("〓", place(document, pointer) or "")
             if where and not message.startswith(where):
                 message = f"{where}：{message}"
         out[pointer] = message
