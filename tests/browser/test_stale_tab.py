@@ -75,3 +75,41 @@ def test_a_stale_second_tab_loses_nothing(browser, live_server, section, editor,
     second.wait_for_selector(f"#block-{block.pk} .message--success")
     assert Block.objects.get(pk=block.pk).data["paragraphs"] == ["二つ目のタブで書いた本文。"]
     context.close()
+
+
+@pytest.fixture
+def long_table(transactional_db, section, editor):
+    item = svc.item_create(section=section, user=editor, heading="設置場所")
+    return svc.block_create(
+        item=item,
+        user=editor,
+        kind="table",
+        data={
+            "columns": [
+                {"key": "place", "label": "配置場所", "type": "text"},
+                {"key": "count", "label": "件数", "type": "integer"},
+            ],
+            "rows": [[f"場所{n}", n] for n in range(60)],
+        },
+    )
+
+
+def test_a_long_grid_keeps_its_column_headings_in_view(
+    browser, live_server, section, editor, long_table
+):
+    """Room to edit (issue 16): a 60-row grid scrolls in its frame under sticky headings."""
+    block = long_table
+    context = login_context(browser, live_server.url, editor)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/staff/sections/{section.pk}/?layout=hidden")
+    _open(page, block)
+    # The data grid: the one whose cells carry data-row.
+    wrap = page.locator(f"#block-{block.pk} .grid-wrap").filter(has=page.locator("[data-row]"))
+    heading = wrap.locator("thead th").first
+    page.locator(f"#block-{block.pk} [data-row='59'][data-col='0']").scroll_into_view_if_needed()
+    assert wrap.evaluate("el => el.scrollTop") > 0
+    top_of_frame = wrap.bounding_box()["y"]
+    assert abs(heading.bounding_box()["y"] - top_of_frame) < 2
+    assert heading.is_visible()
+    context.close()
