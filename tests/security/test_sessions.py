@@ -223,3 +223,16 @@ def test_a_password_change_keeps_this_session_ends_the_others_and_is_recorded(db
     assert here.get("/staff/").status_code == 200
     assert elsewhere.get("/staff/").status_code == 302
     assert LoginEvent.objects.filter(kind="password_changed", user=user).count() == 1
+
+
+@pytest.mark.parametrize("how", ["/accounts/logout/", "/accounts/sign-out-everywhere/"])
+def test_a_cookie_used_after_sign_out_is_refused(db, how):
+    user = factories.make_user("tanto", editor=True)
+    client = signed_in(user)
+    stolen = client.cookies["sessionid"].value
+    client.post(how)
+    replay = Client()
+    replay.cookies["sessionid"] = stolen
+    response = replay.get("/staff/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Session.objects.filter(session_key=stolen).exists()
