@@ -55,6 +55,14 @@ SUCCESS = {
     "approve": "承認しました。",
     "reopen": "再開しました。課に理由を通知しました。",
 }
+# The same, naming the content version the transition acted on (第N版を提出しました。…).
+SUCCESS_WITH_VERSION = {
+    "submit": "{v}を提出しました。課長に確認を依頼しました。",
+    "forward": "{v}を企画政策課へ送付しました。",
+    "return": "{v}を差し戻しました。課にコメントを通知しました。",
+    "approve": "{v}を承認しました。",
+    "reopen": "{v}の承認を取り消して再開しました。課に理由を通知しました。",
+}
 
 
 def _error_page(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
@@ -338,7 +346,11 @@ def section_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
             raise Http404(exc.message) from None
         section.refresh_from_db()
         return _render_review(request, section, error=exc, status=exc.status)
-    messages.success(request, SUCCESS[action])
+    acted_on = section.content_version  # a transition never changes it
+    messages.success(
+        request,
+        SUCCESS_WITH_VERSION[action].format(v=f"第{acted_on}版") if acted_on else SUCCESS[action],
+    )
     default = reverse("workflow-section-review", args=[section.pk])
     return HttpResponseRedirect(_next_url(request, default))
 
@@ -568,7 +580,7 @@ def dashboard_xlsx(request: HttpRequest, fiscal_year: int) -> HttpResponse:
 
 AUDIT_HEADER = [
     "日時", "年度", "課", "操作", "変更前", "変更後", "操作者", "ユーザー名", "コメント",
-    "課別報告の版", "内容のチェックサム（SHA-256）",
+    "内容の版", "内容のチェックサム（SHA-256）",
 ]  # fmt: skip
 
 
@@ -585,7 +597,7 @@ def _audit_rows(report: AnnualReport, events, include_report_events: bool) -> It
             str(event.actor),
             event.actor.username,
             event.comment,
-            event.section_version,
+            event.content_version,  # the 第N版 acted on, never the concurrency token
             event.snapshot.checksum,
         ]
     if include_report_events:
