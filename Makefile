@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 export DJANGO_SETTINGS_MODULE ?= akiruno.settings.local
 
-.PHONY: bench demo demo-reset test soak setup venv system-packages migrate lint format schema check-deploy serve worker lock clean
+.PHONY: backup restore bench demo demo-reset test soak setup venv system-packages migrate lint format schema check-deploy serve worker lock clean
 
 demo: setup
 	$(PY) manage.py load_demo
@@ -36,6 +36,17 @@ soak: setup
 	DJANGO_SETTINGS_MODULE=tests.soak.settings DATABASE_URL=$(SOAK_DATABASE_URL) SOAK_PORT_BASE=$(SOAK_PORT_BASE) \
 	  timeout --signal=INT --kill-after=30 $(SOAK_TIMEOUT) \
 	  $(PY) -m pytest tests/soak -m soak -n 0 -p no:cacheprovider -s -q --ds=tests.soak.settings $(PYTEST_ARGS)
+
+# Backup and restore (docs/operations.md): the database (pg_dump, or SQLite's backup API) and
+# MEDIA_ROOT into BACKUP_DIR, with a manifest of checksums. `make restore` needs BACKUP_DIR and
+# refuses a database or media folder that is not empty unless FORCE=1.
+BACKUP_DIR ?= var/backups/$(shell date +%Y%m%d-%H%M%S)
+backup: venv
+	$(PY) manage.py backup "$(BACKUP_DIR)"
+
+restore: venv
+	$(if $(filter file,$(origin BACKUP_DIR)),$(error 復元するバックアップのフォルダーを BACKUP_DIR=… で指定してください))
+	$(PY) manage.py restore "$(BACKUP_DIR)"$(if $(FORCE), --force)
 
 setup: venv system-packages migrate
 

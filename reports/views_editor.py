@@ -270,9 +270,11 @@ def _editor_context(
 
 
 def _render_editor(
-    request: HttpRequest, section: Section, *, status: int = 200, **kwargs
+    request: HttpRequest, section: Section, *, status: int = 200, layout: str = "", **kwargs
 ) -> HttpResponse:
     context = _editor_context(request, section, **kwargs)
+    context["layout"] = layout or _editor_layout(request)
+    context["layouts"] = EDITOR_LAYOUTS
     context["others"] = presence.presence_touch(
         section=section, user=request.user, editing=context["can_edit"]
     )
@@ -290,7 +292,20 @@ def _render_tree(
 @require_GET
 def section_editor(request: HttpRequest, pk: int) -> HttpResponse:
     section = _section_or_404(request, pk)
-    return _render_editor(request, section)
+    return _render_editor(request, section, layout=_editor_layout(request))
+
+
+# How the editor shares the screen with its preview; the choice is remembered per session.
+EDITOR_LAYOUTS = {"side": "横に並べる", "stacked": "下に並べる", "hidden": "隠す"}
+
+
+def _editor_layout(request: HttpRequest) -> str:
+    chosen = request.GET.get("layout", "")
+    if chosen in EDITOR_LAYOUTS:
+        request.session["editor_layout"] = chosen
+        return chosen
+    stored = request.session.get("editor_layout", "side")
+    return stored if stored in EDITOR_LAYOUTS else "side"
 
 
 @login_required

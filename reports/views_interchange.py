@@ -19,6 +19,7 @@ from reports.models import AnnualReport, Item, Section
 from reports.permissions import policy
 from reports.services.import_changes import CREATE, DELETE, KEEP, REPLACE, UNCHANGED, scope_document
 from reports.services.import_changes import counts as change_counts
+from reports.services.import_messages import json_error
 from reports.services.interchange import (
     ImportResult,
     canonical_json,
@@ -153,7 +154,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         context["errors"] = {
-            "file": f"JSON として読めません（{exc}）。交換形式の JSON ファイルを選んでください。"
+            "file": f"JSON として読めません。{json_error(exc)}交換形式の JSON ファイルを選んでください。"
         }
         return render(request, "staff/interchange/import.html", context, status=400)
     try:

@@ -18,7 +18,7 @@ import jsonschema
 from django.conf import settings
 from django.db import transaction
 
-from akiruno.exceptions import Conflict, InvalidInput
+from akiruno.exceptions import ApplicationError, Conflict, InvalidInput
 from akiruno.inputs import describe, forbidden_char, forbidden_message
 from reports.models import AnnualReport, Department, ImportRecord, Section, User
 from reports.permissions import policy
@@ -32,6 +32,7 @@ from reports.services.import_changes import (
     scope_document,
 )
 from reports.services.import_changes import counts as change_counts
+from reports.services.import_messages import locate, schema_message
 from reports.snapshot import section_content
 
 FORMAT_NAME = "akiruno-jimuhokoku"
@@ -176,31 +177,36 @@ class _DryRunRollback(Exception):
 
 
 def schema_errors(document: Any) -> dict[str, str]:
-    """Every JSON Schema violation, keyed by JSON pointer."""
+    """Every JSON Schema violation, keyed by JSON pointer, the rule in Japanese (the human
+    path of the place is put in front by `import_messages.locate`)."""
     validator = jsonschema.Draft202012Validator(_schema())
     errors: dict[str, str] = {}
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
-        pointer = "/" + "/".join(str(p) for p in error.absolute_path)
-        errors.setdefault(pointer, _schema_message(error))
+    for error in sorted(
+        validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
+    ):
+        pointer, message = schema_message(error)
+        errors[pointer] = (
+            f"{errors[pointer]} {message}"
+            if pointer in errors and message not in errors[pointer]
+            else message
+        )
     return errors
 
 
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    kind = error.validator
-    if kind == "required":
-        return f"必須の項目がありません: {error.message.split(' ')[0]}"
-    if kind == "type":
-        return f"型が違います（{error.validator_value} が必要です）。"
-    if kind == "enum":
-        return f"使える値は {', '.join(map(str, error.validator_value))} です。"
-    if kind == "additionalProperties":
-        return f"定義されていない項目があります: {error.message}"
-    if kind == "const":
-        return f"値は {error.validator_value} でなければなりません。"
-    return f"形式に合いません: {error.message}"
+def import_report(document: Any, *, user: User, **options: Any) -> ImportResult:
+    """Validate the whole document, then write it in one transaction (or nothing).
+
+    Every refusal names its places: each message of `details` starts with the human path of
+    its JSON pointer (課, item number, block, row, column)."""
+    try:
+        return _import_report(document, user=user, **options)
+    except ApplicationError as exc:
+        if isinstance(exc.details, dict) and exc.details:
+            exc.details = locate(document, exc.details)
+        raise
 
 
-def import_report(
+def _import_report(
     document: Any,
     *,
     user: User,
@@ -235,7 +241,8 @@ def import_report(
     errors = schema_errors(document)
     if errors:
         raise InvalidInput(
-            f"取込みファイルの形式に誤りがあります（{len(errors)}件）。", details=errors
+            f"取込みファイルの形式に誤りがあります（{len(errors)}件）。何も取り込んでいません。",
+            details=errors,
         )
     missing = (
         {}

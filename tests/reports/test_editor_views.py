@@ -386,3 +386,36 @@ def test_an_editor_chooses_or_turns_off_a_blocks_chart(logged_in, section, edito
     assert response.status_code == 400 and "グラフは" in response.content.decode()
     block.refresh_from_db()
     assert block.data["chart"] == "none"  # refused input changes nothing
+
+
+def test_the_editor_gives_the_preview_a_place_the_clerk_chooses(client, section, editor):
+    """Room to edit (issue 16): beside, below or hidden; remembered for the session."""
+    client.force_login(editor)
+    url = reverse("section-editor", args=[section.pk])
+    html = client.get(url).content.decode()
+    assert "editor-layout--side" in html and 'id="live-preview"' in html
+    assert '<a href="?layout=hidden">隠す</a>' in html
+
+    html = client.get(url + "?layout=hidden").content.decode()
+    assert "editor-layout--hidden" in html and 'id="live-preview"' not in html
+    assert '<span aria-current="true" class="layout-switch__current">隠す</span>' in html
+    html = client.get(url).content.decode()  # remembered
+    assert "editor-layout--hidden" in html
+
+    html = client.get(url + "?layout=stacked").content.decode()
+    assert "editor-layout--stacked" in html and 'id="live-preview"' in html
+    html = client.get(url + "?layout=<script>").content.decode()  # unknown: ignored
+    assert (
+        "editor-layout--stacked" in html and "<script>" not in html.split("layout-switch")[1][:400]
+    )
+
+
+def test_move_buttons_say_what_they_do(client, section, editor):
+    from tests import factories
+
+    item = factories.make_item(section, "見出し")
+    factories.make_block(item, "text", {"paragraphs": ["本文"]})
+    client.force_login(editor)
+    html = client.get(reverse("section-editor", args=[section.pk])).content.decode()
+    for word, arrow in (("上へ", "↑"), ("下へ", "↓"), ("階層を上げる", "←"), ("階層を下げる", "→")):
+        assert f'<span aria-hidden="true">{arrow}</span> {word}</button>' in html

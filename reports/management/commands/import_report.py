@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from akiruno.exceptions import ApplicationError
 from reports.management.commands._common import acting_user, command_error
 from reports.services.import_changes import KEEP, UNCHANGED
+from reports.services.import_messages import json_error
 from reports.services.interchange import import_report, restore_import
 
 
@@ -73,7 +74,9 @@ class Command(BaseCommand):
         try:
             document = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CommandError(f"ファイル「{file}」は JSON として読めません（{exc}）。") from None
+            raise CommandError(
+                f"ファイル「{file}」は JSON として読めません。{json_error(exc)}"
+            ) from None
         try:
             result = import_report(
                 document,
