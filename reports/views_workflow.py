@@ -219,7 +219,8 @@ def _review_context(request: HttpRequest, section: Section, compare: str) -> dic
             compare_label = f"{format_fiscal_year(previous_section.report.fiscal_year)}（公開版）"
     elif last_return is not None:
         old_content = last_return.snapshot.content
-        compare_label = f"前回の差戻し時（{wareki_datetime(last_return.created_at)}）"
+        returned_as = f"第{last_return.content_version}版、" if last_return.content_version else ""
+        compare_label = f"前回の差戻し時（{returned_as}{wareki_datetime(last_return.created_at)}）"
     diff = diff_contents(old_content, content) if old_content is not None else None
 
     can_return = policy.can(request.user, "return", section)

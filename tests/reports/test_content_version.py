@@ -221,6 +221,28 @@ def test_every_screen_names_the_same_content_by_the_same_number(
     assert "市長公室 第3版" in builds and f"第{section.version}版" not in builds
 
 
+def test_the_review_page_names_the_version_shown_and_the_version_returned(
+    client, section, editor, head, reviewer
+):
+    section = _filled_by_services(section, editor)
+    workflow.section_submit(section=section, user=editor)
+    workflow.section_forward(section=section, user=head)
+    workflow.section_return(section=section, user=reviewer, comment="直してください。")
+    svc.item_create(section=section, user=editor, heading="追加した項目")
+    svc.block_create(
+        item=section.items.get(heading="追加した項目"),
+        user=editor,
+        kind="text",
+        data={"paragraphs": ["追記した。"]},
+    )
+    workflow.section_submit(section=section, user=editor)
+    workflow.section_forward(section=section, user=head)
+    client.force_login(reviewer)
+    html = client.get(reverse("workflow-section-review", args=[section.pk])).content.decode()
+    assert '<h2 id="content-heading">内容（第3版）</h2>' in html
+    assert "前回の差戻し時（第1版、" in html
+
+
 def test_an_empty_section_is_shown_as_not_yet_saved(client, section, editor):
     client.force_login(editor)
     page = client.get(reverse("section-editor", args=[section.pk])).content.decode()
