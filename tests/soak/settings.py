@@ -21,7 +21,9 @@ SOAK_HTTP_PORT = SOAK_PORT_BASE
 SOAK_REDIS_PORT = SOAK_PORT_BASE + 1
 SOAK_VAR = Path(os.environ.get("SOAK_VAR", BASE_DIR / "var" / "soak"))
 
-MEDIA_ROOT = SOAK_VAR / "media"
+# The restore drill (tests/soak/test_restore.py) serves a restored copy from a media folder
+# of its own.
+MEDIA_ROOT = Path(os.environ.get("SOAK_MEDIA_ROOT", SOAK_VAR / "media"))
 STATIC_ROOT = SOAK_VAR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

