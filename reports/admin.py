@@ -171,3 +171,18 @@ class ImportRecordAdmin(ReadOnlyAdmin):
     list_select_related = ["actor"]
     exclude = ["before"]
     date_hierarchy = "created_at"
+
+
+from .models import Build  # noqa: E402
+
+
+@admin.register(Build)
+class BuildAdmin(ReadOnlyAdmin):
+    """View only: builds are made and retried by the assembly (the builds page), and a
+    published build is immutable (its model, a database trigger and the public site's checksum
+    check all refuse a change)."""
+
+    list_display = ["pk", "report", "kind", "status", "edition", "published_at", "finished_at"]
+    list_filter = ["kind", "status", "report"]
+    list_select_related = ["report"]
+    exclude = ["content_version"]
