@@ -284,6 +284,21 @@ def _error_links(error: ApplicationError, section: Section, content: dict) -> li
     return links
 
 
+def _report_error_links(error: ApplicationError, sections: list[Section]) -> list[dict]:
+    """A report refusal's figure problems, each linked to the section's review page."""
+    details = getattr(error, "details", None)
+    if getattr(error, "code", "") != "figures" or not isinstance(details, dict):
+        return []
+    by_code = {s.department.code: s for s in sections}
+    links = []
+    for key, text in details.items():
+        code = str(key).split("/")[2] if str(key).startswith("/sections/") else ""
+        section = by_code.get(code)
+        href = reverse("workflow-section-review", args=[section.pk]) if section else ""
+        links.append({"text": str(text), "href": href})
+    return links
+
+
 def _render_review(
     request: HttpRequest,
     section: Section,
@@ -743,6 +758,7 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             "sections": sections,
             "can_approve": policy.can(request.user, "approve", report),
             "error": error,
+            "error_links": _report_error_links(error, sections) if error else [],
             "events": sel.report_events(report),
             "build_row": build_row_context(request, latest) if latest else None,
         },

@@ -598,6 +598,34 @@ def report_is_approvable(report: AnnualReport) -> tuple[bool, list[str]]:
     return not reasons, reasons
 
 
+def report_figure_problems(report: AnnualReport) -> dict[str, str]:
+    """The figures of every section checked again, as at submission, against the records as
+    they are now (finance and meeting records may have changed since a section was approved).
+
+    Keyed by /sections/<課コード><pointer in the section>; each message names the 課 and the
+    item. Empty when every figure passes."""
+    problems: dict[str, str] = {}
+    sections = (
+        Section.objects.filter(report_id=report.pk)
+        .select_related("department", "report")
+        .order_by("department__display_order", "department__code")
+    )
+    for section in sections:
+        content = section_content(section)
+        for pointer, place, item in item_places(content):
+            for b_index, block in enumerate(item.get("blocks", [])):
+                try:
+                    kind = blocks.get(block["kind"])
+                except InvalidInput:
+                    continue
+                for problem in kind.strict_problems(block.get("data", {}), block.get("resolved")):
+                    key = f"/sections/{section.department.code}{pointer}/blocks/{b_index}"
+                    problems[f"{key}{problem.where}"] = (
+                        f"{section.department_name} {place}: {problem.message}"
+                    )
+    return problems
+
+
 def schedule_assembly(report_id: int, user_id: int) -> None:
     # The assembly helper's task; imported here so the workflow does not depend on it at import.
     from reports.services import broker
@@ -634,6 +662,14 @@ def report_approve(
             f"すべての課別報告が承認されるまで、報告書は承認できません（未承認 {len(reasons)}件）。",
             details={"sections": reasons},
             code="not_approvable",
+        )
+    figures = report_figure_problems(current)
+    if figures:
+        raise Conflict(
+            f"課別報告の数値に直すところがあるため、報告書は承認できません（{len(figures)}件）。"
+            "該当する課別報告を再開して直してください。",
+            details=figures,
+            code="figures",
         )
     now = timezone.now()
     updated = AnnualReport.objects.filter(
