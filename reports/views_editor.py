@@ -990,7 +990,7 @@ def section_restore(request: HttpRequest, pk: int, revision_id: int) -> HttpResp
         return HttpResponseRedirect(reverse("section-revision", args=[section.pk, revision.pk]))
     messages.success(
         request,
-        f"第{revision.section_version}版（{_when(revision.created_at)}）の内容に戻しました。"
+        f"第{revision.content_version}版（{_when(revision.created_at)}）の内容に戻しました。"
         "戻したことも履歴に記録しました。",
     )
     return HttpResponseRedirect(_editor_url(section))
