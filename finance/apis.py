@@ -75,6 +75,8 @@ class FinanceYearApi(APIView):
     """GET: the year's finance object. PUT: replace the year's records (administrators)."""
 
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"put": "import"}
 
     @extend_schema(operation_id="finance_year_retrieve", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, year: int) -> Response:
@@ -103,6 +105,8 @@ class FinanceRecordCreateApi(APIView):
     """POST {"data": {...}}: create a record of the year."""
 
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"post": "edit"}
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, year: int, slug: str) -> Response:
@@ -134,6 +138,8 @@ class FinanceRecordApi(APIView):
     """GET a record; PUT {"version", "data"} to replace its figures; DELETE ?version=N."""
 
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"put": "edit", "delete": "edit"}
     extra_error_statuses = {"DELETE": (400,)}  # a missing or malformed ?version=
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -173,6 +179,8 @@ class FinanceStartYearApi(APIView):
     """POST: create the year's records from last year's (carry-over)."""
 
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"post": "edit"}
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, year: int) -> Response:

@@ -242,6 +242,8 @@ FILTER_PARAMETERS = [
 
 class BodyListApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"post": "add_body"}
     pagination_class = PageNumberPagination  # also documents the envelope and ?page/page_size
 
     @extend_schema(
@@ -286,6 +288,8 @@ class BodyListApi(APIView):
 
 class BodyDetailApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"put": "edit", "patch": "edit", "delete": "delete"}
 
     @extend_schema(summary="会議体", responses=BodySerializer)
     def get(self, request: Request, key: str) -> Response:
@@ -334,6 +338,8 @@ def _session(request: Request, pk: int, action: str = "view") -> MeetingSession:
 
 class SessionListApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"post": "add_session"}
     pagination_class = PageNumberPagination  # also documents the envelope and ?page/page_size
 
     @extend_schema(
@@ -372,6 +378,8 @@ class SessionListApi(APIView):
 
 class SessionDetailApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"put": "edit", "patch": "edit", "delete": "edit"}
 
     @extend_schema(summary="会議", responses=SessionSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -415,6 +423,8 @@ class SessionDetailApi(APIView):
 
 class ManualCountListApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"post": "add_count"}
     pagination_class = PageNumberPagination  # also documents the envelope and ?page/page_size
 
     @extend_schema(
@@ -464,6 +474,8 @@ class ManualCountListApi(APIView):
 
 class ManualCountDetailApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"put": "edit", "patch": "edit", "delete": "edit"}
 
     def _get(self, request: Request, pk: int, action: str) -> ManualCount:
         count = get_object_or_404(ManualCount.objects.select_related("body"), pk=pk)
@@ -501,6 +513,8 @@ class ManualCountDetailApi(APIView):
 
 class SessionImportApi(APIView):
     permission_classes = [ServicePolicyPermission]
+    # The policy action its service checks; an unnamed write is refused.
+    policy_actions = {"post": "add_session"}
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(

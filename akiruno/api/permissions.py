@@ -53,10 +53,21 @@ def policy_action(view, request) -> str:
 class ServicePolicyPermission(permissions.BasePermission):
     """For views whose every write goes through a service that asks the policy itself.
 
-    Only authenticated, active staff get past this class; what they may do to which object is
-    decided by the service (reports.permissions.policy), so a refused write is the same 403/404
-    as in the HTML pages. Used by the meetings and finance endpoints.
+    Only authenticated, active staff get past this class, and an unsafe request only if the
+    view names the policy action its service checks (`policy_actions`, as for
+    PolicyPermission): a new write endpoint that names none is refused (default deny). What
+    the user may do to which object is decided by the service (reports.permissions.policy), so
+    a refused write is the same 403/404 as in the HTML pages. Used by the meetings and finance
+    endpoints.
     """
 
     def has_permission(self, request, view) -> bool:
-        return is_staff_user(request.user)
+        if not is_staff_user(request.user):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if not hasattr(view, request.method.lower()):
+            return True  # a method the view does not handle: DRF answers 405 next
+        if policy_action(view, request) == "deny":
+            raise DomainPermissionDenied("この操作は許可されていません。")
+        return True
