@@ -16,9 +16,16 @@ from rest_framework import permissions, serializers
 from akiruno.api import ERRORS, ConcurrencyMixin
 
 ERROR_DESCRIPTIONS = {
-    400: "入力内容の誤り（code: invalid, parse_error など）。details に項目ごとの理由があります。",
-    401: "認証されていない、またはトークンが無効（not_authenticated, authentication_failed）。",
-    403: "権限がない、または CSRF トークンがない（forbidden, csrf_failed）。",
+    400: "入力内容の誤り（code: invalid, parse_error など）。details に項目ごとの理由があります。"
+    "URL やクエリー文字列に制御文字・NUL があるときも 400 です。",
+    401: (
+        "認証されていない、トークンが無効、または確認コードの誤り（not_authenticated, "
+        "authentication_failed, invalid_otp）。"
+    ),
+    403: (
+        "権限がない、CSRF トークンがない、または2段階認証が済んでいない（forbidden, csrf_failed, "
+        "second_factor_required）。"
+    ),
     404: "見つからない（not_found）。見る権限のないもの（他の課の報告など）も 404 です。",
     406: "Accept ヘッダーが JSON を受け付けない（not_acceptable）。",
     409: "状態が変わっていて実行できない、または先に変更された（conflict, stale）。",
@@ -103,7 +110,10 @@ class AutoSchema(openapi.AutoSchema):
         return not any(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
 
     def error_statuses(self) -> list[int]:
-        codes = {406}
+        # 400 on every operation: the input edge (akiruno.middleware.InputEdgeMiddleware)
+        # refuses a path or query string holding NUL, a lone surrogate or a control character
+        # before any view runs.
+        codes = {400, 406}
         has_body = self.method in {"POST", "PUT", "PATCH"}
         has_path_params = "{" in self.path
         is_list = self._is_list_view() and self.method == "GET"

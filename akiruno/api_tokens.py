@@ -1,7 +1,10 @@
 """The token endpoints: issue a token for a password, list tokens, revoke them.
 
-- POST /api/v1/auth/token/ {"username", "password", "name"?} → 201 {"token", …}. Failed attempts
-  share the HTML login's throttle (akiruno.auth: per user and per address) → 429.
+- POST /api/v1/auth/token/ {"username", "password", "otp"?, "name"?} → 201 {"token", …}. A user
+  with a second factor (required for reviewers, the planning division's head and administrators)
+  also sends `otp`: missing → 400 otp_required, wrong → 401 invalid_otp, no token made. Failed
+  attempts (password or code) share the HTML login's throttle (akiruno.auth: per user and per
+  address) → 429.
 - DELETE /api/v1/auth/token/ revokes the token the request was made with.
 - /api/v1/auth/tokens/: list own tokens (administrators: everyone's), create one while logged
   in, GET or DELETE one by id (its owner or an administrator). Tokens never change, so they
@@ -18,8 +21,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from akiruno import auth as login_throttle
+from akiruno import two_factor
 from akiruno.api import JapaneseThrottled, LoginRateThrottle, StrictSerializer, error_response
 from akiruno.exceptions import InvalidInput
+from akiruno.login_events import record_event
 from akiruno.models import ApiToken
 from akiruno.tokens import token_create, token_revoke
 from reports.permissions import policy
@@ -59,6 +64,16 @@ class TokenRequestSerializer(StrictSerializer):
     password = serializers.CharField(
         label="パスワード", max_length=4096, trim_whitespace=False, style={"input_type": "password"}
     )
+    otp = serializers.CharField(
+        label="確認コード",
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "2段階認証の確認コード（認証アプリの6桁、またはリカバリーコード）。審査担当・企画政策"
+            "課長・システム管理者と、2段階認証を設定した利用者は必須"
+        ),
+    )
     name = serializers.CharField(
         label="トークンの名前",
         max_length=100,
@@ -85,6 +100,8 @@ class TokenView(APIView):
     """Issue a token for a username and password; revoke the token in use."""
 
     policy_actions = {"delete": "revoke"}
+    # A wrong second-factor code is 401 invalid_otp, though the endpoint needs no credentials.
+    extra_error_statuses = {"POST": (401,)}
 
     def policy_prototype(self) -> ApiToken:
         return ApiToken(user=self.request.user)
@@ -109,6 +126,8 @@ class TokenView(APIView):
         summary="パスワードでトークンを発行する",
         description=(
             "ユーザー名とパスワードでトークンを発行します。鍵（token）はこの応答でのみ表示されます。"
+            "2段階認証が必要な役割（審査担当・企画政策課長・システム管理者）と2段階認証を設定した"
+            "利用者は otp に確認コードも送ります（ないと 400 otp_required、誤りは 401 invalid_otp）。"
             "失敗が続くと、ログイン画面と共通の制限で一時的に発行できなくなります（429）。"
         ),
         auth=[],
@@ -131,6 +150,19 @@ class TokenView(APIView):
         if user is None:
             login_throttle.record_login_failure(username, address, request._request)
             return error_response("invalid_credentials")
+        if policy.requires_second_factor(user) or two_factor.has_second_factor(user):
+            if not two_factor.has_second_factor(user):
+                return error_response("otp_not_enrolled")
+            code = serializer.validated_data.get("otp", "")
+            if not two_factor.normalize_code(code):
+                return error_response("otp_required")
+            verification = two_factor.verify_code(user, code)
+            if verification is None:
+                login_throttle.record_login_failure(username, address)
+                record_event(request._request, "otp_failed", user=user)
+                return error_response("invalid_otp")
+            if verification.recovery:
+                record_event(request._request, "recovery_code_used", user=user)
         login_throttle.clear_login_failures(username, address)
         token, key = token_create(user=user, name=serializer.validated_data.get("name", ""))
         return Response(_issued(token, key), status=status.HTTP_201_CREATED)

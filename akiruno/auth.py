@@ -172,8 +172,36 @@ class ThrottledLoginView(auth_views.LoginView):
             response["Retry-After"] = str(exc.retry_after)
             return response
         response = super().post(request, *args, **kwargs)
+        if getattr(request, "second_factor_pending", False):
+            # Right password, code still to come: the failure count is cleared only after the
+            # code, so a known password does not buy unlimited guesses at the code.
+            return response
         if request.user.is_authenticated:
             clear_login_failures(username, address)
         else:
             record_login_failure(username, address, request)
         return response
+
+    def form_valid(self, form):
+        from akiruno import otp_views, two_factor
+        from reports.permissions import policy
+
+        user = form.get_user()
+        if two_factor.has_second_factor(user):
+            return otp_views.begin_second_step(self.request, user, self.get_success_url())
+        response = super().form_valid(form)
+        if policy.requires_second_factor(user):
+            # Signed in, but the staff side stays closed until the second factor is set up.
+            return redirect_to_enrolment(self.get_success_url())
+        return response
+
+
+def redirect_to_enrolment(next_url: str = ""):
+    from django.shortcuts import redirect
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    url = reverse("two-factor-enrol")
+    if next_url:
+        url += "?" + urlencode({"next": next_url})
+    return redirect(url)

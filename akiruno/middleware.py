@@ -124,3 +124,58 @@ def _visible(name: str) -> str:
     if cell := CELL.fullmatch(name):
         return f"表の{int(cell[1]) + 1}行目・{int(cell[2]) + 1}列目"
     return FIELD_LABELS.get(name, name)
+
+
+class SecondFactorRequiredMiddleware:
+    """A signed-in user whose role requires a second factor (reports.permissions) and whose
+    session has none reaches only sign-in, sign-out, enrolment and the public site: the staff
+    pages and the Django admin send them to enrolment (or to the code page when they have an
+    app), the API refuses with 403 (a request carrying a token is the token's business, and the
+    token endpoint checks the code itself). Placed after django-otp's OTPMiddleware."""
+
+    MESSAGE = (
+        "この役割の職員は2段階認証が必要です。認証アプリを設定し、確認コードでログインしてから"
+        "使ってください。"
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refusal = self._refusal(request)
+        return refusal if refusal is not None else self.get_response(request)
+
+    def _guarded(self, path: str) -> bool:
+        admin_prefix = "/" + settings.ADMIN_URL
+        if path.startswith("/api/v1/public/") or path.startswith("/api/v1/docs"):
+            return False
+        return path.startswith(("/staff/", "/api/", admin_prefix))
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse | None:
+        if not self._guarded(request.path_info):
+            return None
+        if request.path_info.startswith("/api/") and (
+            request.path_info == "/api/v1/auth/token/"
+            or request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("token ")
+        ):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return None
+        from reports.permissions import policy
+
+        if not policy.requires_second_factor(user):
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {"code": "second_factor_required", "message": self.MESSAGE, "details": {}},
+                status=403,
+            )
+        from django.shortcuts import redirect
+
+        from . import two_factor
+        from .auth import redirect_to_enrolment
+
+        if two_factor.has_second_factor(user):
+            return redirect("login-otp")
+        return redirect_to_enrolment(request.get_full_path())

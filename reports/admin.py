@@ -2,9 +2,20 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from akiruno import two_factor
+from akiruno.login_events import record_event
 
 from .models import AnnualReport, Department, Section, User
 from .permissions import policy
+
+# django-otp's device admins show each secret as a QR code and list the recovery codes: an
+# administrator resets a second factor (the action on 職員) but never reads one.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Department)
@@ -29,7 +40,24 @@ class UserAdmin(BaseUserAdmin):
     ]
     list_filter = ["department", "is_editor", "is_head", "is_reviewer", "is_superuser", "is_active"]
     search_fields = ["username", "full_name", "email"]
-    actions = ["unlock_login"]
+    actions = ["unlock_login", "reset_second_factor"]
+
+    @admin.action(description="2段階認証をリセットする（次のログインで設定し直し）")
+    def reset_second_factor(self, request, queryset) -> None:
+        names = []
+        for user in queryset:
+            if two_factor.reset_second_factor(user):
+                record_event(request, "otp_reset", user=user, actor=request.user)
+                names.append(str(user))
+        if names:
+            self.message_user(
+                request, f"{'、'.join(names)} の2段階認証をリセットしました。", messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request, "選んだ職員には2段階認証が設定されていません。", messages.WARNING
+            )
+
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("職員情報", {"fields": ("full_name", "email", "department")}),

@@ -73,6 +73,20 @@ def is_head_of(user: Actor, department_id: int | None) -> bool:
     return is_member(user, department_id) and user.is_head
 
 
+def requires_second_factor(user: Actor) -> bool:
+    """Who must sign in with a second factor (issue 14): reviewers (which includes the planning
+    division's head, who approves the report as a reviewer), heads of the planning division and
+    administrators. Everyone else may enrol but need not."""
+    if not is_staff_user(user):
+        return False
+    if user.is_superuser or user.is_reviewer:
+        return True
+    # Only a head's department is looked at (one query, cached on the user for the request).
+    return bool(
+        user.is_head and user.department_id is not None and user.department.is_planning_division
+    )
+
+
 class Policy:
     def __init__(self) -> None:
         self._can: dict[type[Model], Callable[[Actor, str, Any], bool]] = {}
@@ -116,6 +130,9 @@ class Policy:
             if action == "view":
                 raise NotFound("見つかりません。")
             raise PermissionDenied(message or self.denied_message(action, obj))
+
+    def requires_second_factor(self, user: Actor) -> bool:
+        return requires_second_factor(user)
 
     def denied_message(self, action: str, obj: Any) -> str:
         if isinstance(obj, Section) and action == "edit" and not obj.is_editable:

@@ -3,6 +3,15 @@
 import pytest
 
 from tests import factories
+from tests.otp import verified_session
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_verified_logins():
+    """Client.force_login gives the session a user has after signing in with their code
+    (tests/otp.py): the second factor is verified when the user has an enrolled device."""
+    with verified_session():
+        yield
 
 
 @pytest.fixture

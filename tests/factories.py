@@ -27,7 +27,10 @@ def make_user(
     reviewer: bool = False,
     admin: bool = False,
     password: str = "pass-for-tests-1234",
+    second_factor: bool | None = None,
 ) -> User:
+    """A staff member. `second_factor` (default: when the role requires one) enrols an
+    authenticator app with a random secret (tests.otp.totp_code gives its codes)."""
     username = username or f"user{next(_seq)}"
     user = User.objects.create_user(
         username=username,
@@ -40,7 +43,20 @@ def make_user(
         is_superuser=admin,
         is_staff=admin,
     )
+    if second_factor is None:
+        from reports.permissions import requires_second_factor
+
+        second_factor = requires_second_factor(user)
+    if second_factor:
+        enrol(user)
     return user
+
+
+def enrol(user: User):
+    """A confirmed authenticator app for `user` (random secret)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=True)
 
 
 def make_report(fiscal_year: int = 2024, **kwargs) -> AnnualReport:

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "akiruno",
     "reports",
     "meetings",
@@ -56,6 +59,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session's second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Roles that must sign in with a second factor reach only enrolment and sign-out until then.
+    "akiruno.middleware.SecondFactorRequiredMiddleware",
     "akiruno.login_audit.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -212,6 +219,23 @@ LOGIN_LOCKOUT_SECONDS = int(
 # in the environment). Empty: the client address is REMOTE_ADDR and the header is ignored.
 # See akiruno.client_address and docs/operations.md.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+
+# Two-factor sign-in (issue 14): TOTP (RFC 6238: 30-second steps, 6 digits, SHA-1) with
+# django-otp, plus one-time recovery codes. Required for reviewers, the planning division's head
+# and administrators (reports.permissions.requires_second_factor), optional for everyone else.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "あきる野市 事務報告書")
+# One step either side of now is accepted (clock drift); a used step is never accepted again.
+OTP_TOTP_TOLERANCE = 1
+# Wrong codes count toward the login lockout (akiruno.auth), not django-otp's own per-device
+# back-off: one limit, one Japanese message with the time to wait.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+RECOVERY_CODE_COUNT = 10
+# An unfinished sign-in (password accepted, code not yet given) expires after this long.
+OTP_PENDING_LOGIN_SECONDS = int(os.environ.get("OTP_PENDING_LOGIN_SECONDS", "300"))
+# The Django admin's path (no leading slash, a trailing one): administrators with a verified
+# second factor only.
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

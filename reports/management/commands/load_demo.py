@@ -16,12 +16,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from akiruno import two_factor
 from akiruno.exceptions import ApplicationError
 from reports.models import AnnualReport, Department, Item, Section, User
+from reports.permissions import policy
 
 DEMO_FILE = Path(settings.BASE_DIR) / "demo" / "fy2024.json"
 
 DEMO_PASSWORD = "akiruno-demo"  # noqa: S105 (printed on the console; demo only)
+# The demo users whose role requires a second factor are enrolled with this TOTP secret (base32,
+# 30-second steps, 6 digits, SHA-1), printed with the logins. It exists only here: every other
+# user enrols with a random secret of their own.
+DEMO_TOTP_SECRET = "AKIRUNODEMOTOTPSECRET234"  # noqa: S105 (printed on the console; demo only)
 
 DEPARTMENTS = [
     ("kikaku-seisaku", "企画政策課", 10),
@@ -69,6 +75,8 @@ class Command(BaseCommand):
                 user.is_superuser = user.is_staff = admin
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+                if policy.requires_second_factor(user):
+                    two_factor.enrol_with_secret(user, DEMO_TOTP_SECRET)
         from django.test.utils import override_settings
 
         self.kept = False
@@ -93,10 +101,22 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.SUCCESS("デモデータを読み込みました。"))
         self.stdout.write(f"デモ利用者（パスワードはすべて {DEMO_PASSWORD}）:")
+        enrolled = set(
+            User.objects.filter(
+                username__in=[u[0] for u in USERS], totpdevice__confirmed=True
+            ).values_list("username", flat=True)
+        )
         for username, full_name, dept, *_ in USERS:
+            mark = "  ※2段階認証" if username in enrolled else ""
             self.stdout.write(
                 f"  {username:16s} {full_name}（{dict((c, n) for c, n, _ in DEPARTMENTS).get(dept, '—')}）"
+                f"{mark}"
             )
+        self.stdout.write(
+            f"※の利用者はパスワードの後に確認コードを入力します（TOTP の秘密鍵 {DEMO_TOTP_SECRET}、"
+            "30秒・6桁・SHA-1）。コードは認証アプリに秘密鍵を登録するか、"
+            f"`oathtool --totp -b {DEMO_TOTP_SECRET}` で表示できます。"
+        )
 
     def load_fy2024(self) -> None:
         from reports.services.interchange import import_report
