@@ -11,9 +11,11 @@ class AkirunoConfig(AppConfig):
         from .client_address import check_trusted_proxies
         from .login_audit import connect_receivers
         from .login_audit import register_rules as register_audit_rules
+        from .sessions import connect_receivers as connect_session_receivers
         from .tokens import register_rules
 
         register_rules()
         register_audit_rules()
         checks.register(check_trusted_proxies)
         connect_receivers()
+        connect_session_receivers()

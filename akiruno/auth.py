@@ -12,14 +12,20 @@ Lockouts, refused attempts and unlocks go to the login audit.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.views import View
 
 from .client_address import client_address
 from .exceptions import ApplicationError, NotFound
@@ -39,8 +45,19 @@ def _user_part(username: str) -> str:
     return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
+def _address_part(address: str) -> str:
+    """IPv4: the address. IPv6: its /64, which one subscriber (or attacker) holds whole."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def _keys(username: str, address: str) -> list[str]:
-    return [f"login-fail:user:{_user_part(username)}", f"login-fail:addr:{address}"]
+    return [f"login-fail:user:{_user_part(username)}", f"login-fail:addr:{_address_part(address)}"]
 
 
 def _lock_key(failure_key: str) -> str:
@@ -205,3 +222,35 @@ def redirect_to_enrolment(next_url: str = ""):
     if next_url:
         url += "?" + urlencode({"next": next_url})
     return redirect(url)
+
+
+# -- the signed-in user's own account: password change, sign-out everywhere ---------------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password (Django's validators; the other sessions end, this one stays)."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = "/accounts/password/done/"
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+@method_decorator(login_required, name="dispatch")
+class SignOutEverywhereView(View):
+    """POST: end every session of the signed-in user, on every device (recorded)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        from .sessions import sign_out_everywhere
+
+        count = sign_out_everywhere(request)
+        messages.success(
+            request,
+            f"すべての端末からログアウトしました（ほかの端末のセッション{count}件を終了）。"
+            "API トークンは有効なままです。不要なトークンは失効させてください。",
+        )
+        return redirect(settings.LOGIN_URL)

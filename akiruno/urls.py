@@ -7,7 +7,12 @@ from django.urls import include, path
 
 from . import otp_views
 from .admin_site import AkirunoAdminSite
-from .auth import ThrottledLoginView
+from .auth import (
+    PasswordChangeDoneView,
+    PasswordChangeView,
+    SignOutEverywhereView,
+    ThrottledLoginView,
+)
 
 # Every ModelAdmin registers on the default site; it becomes the second-factor-only site.
 admin.site.__class__ = AkirunoAdminSite
@@ -18,6 +23,13 @@ admin.site.index_title = "管理メニュー"
 urlpatterns = [
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/sign-out-everywhere/",
+        SignOutEverywhereView.as_view(),
+        name="sign-out-everywhere",
+    ),
     path("accounts/login/code/", otp_views.login_code, name="login-otp"),
     path("accounts/two-factor/", otp_views.two_factor_home, name="two-factor"),
     path("accounts/two-factor/enrol/", otp_views.enrol, name="two-factor-enrol"),

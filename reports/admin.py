@@ -109,7 +109,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
 class SectionAdmin(admin.ModelAdmin):
     """Read-only here: content and states change only through the editor and the workflow."""
 
-    list_display = ["report", "department_name", "state", "version", "updated_at"]
+    list_display = ["report", "department_name", "state", "content_version", "updated_at"]
     list_filter = ["report", "state"]
 
     def has_add_permission(self, request) -> bool:
@@ -143,7 +143,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SectionEvent)
 class SectionEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "section", "action", "from_state", "to_state", "actor"]
+    list_display = [
+        "created_at",
+        "section",
+        "action",
+        "from_state",
+        "to_state",
+        "content_version",
+        "actor",
+    ]
     list_filter = ["action", "section__report"]
     search_fields = ["section__department_name", "actor__username", "actor__full_name", "comment"]
     list_select_related = ["section__report", "actor"]
@@ -159,7 +167,7 @@ class ReportEventAdmin(ReadOnlyAdmin):
 
 @admin.register(SectionSnapshot)
 class SectionSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "section", "section_version", "checksum"]
+    list_display = ["created_at", "section", "content_version", "checksum"]
     list_filter = ["section__report"]
     list_select_related = ["section__report"]
 
@@ -171,3 +179,18 @@ class ImportRecordAdmin(ReadOnlyAdmin):
     list_select_related = ["actor"]
     exclude = ["before"]
     date_hierarchy = "created_at"
+
+
+from .models import Build  # noqa: E402
+
+
+@admin.register(Build)
+class BuildAdmin(ReadOnlyAdmin):
+    """View only: builds are made and retried by the assembly (the builds page), and a
+    published build is immutable (its model, a database trigger and the public site's checksum
+    check all refuse a change)."""
+
+    list_display = ["pk", "report", "kind", "status", "edition", "published_at", "finished_at"]
+    list_filter = ["kind", "status", "report"]
+    list_select_related = ["report"]
+    exclude = ["content_version"]

@@ -186,7 +186,7 @@ def _headers(edition: Edition, fiscal_year: int, name: str) -> list[tuple[str, s
     return headers
 
 
-def _intact(path: Path, handle, sha256: str) -> bool:
+def intact(path: Path, handle, sha256: str) -> bool:
     """The open file is the one that was published (checked once per change on disk)."""
     st = os.fstat(handle.fileno())
     stamp = (st.st_ino, st.st_size, st.st_mtime_ns, sha256)
@@ -230,7 +230,7 @@ def serve(request: HttpRequest, fiscal_year: int, name: str) -> HttpResponse | N
     except OSError:
         logger.error("public: file %s of build %s is missing", name, edition.build_id)
         return None
-    if not _intact(path, handle, sha256):
+    if not intact(path, handle, sha256):
         handle.close()
         logger.error(
             "public: file %s of build %s no longer matches its checksum; refused",

@@ -3,7 +3,9 @@
 Report pages and downloads are the stored files of the latest published build of the fiscal
 year, never a rendering of the database: one indexed query finds the build, the file is sent
 from disk with its checksum as ETag, Last-Modified (the publication time) and a public
-Cache-Control; a conditional request is answered 304 without opening the file. An earlier
+Cache-Control; a conditional request is answered 304 without opening the file. A file whose
+checksum no longer matches the build's record is refused with 503 (checked once per change on
+disk, reports.public_files.intact), here as on the fast path. An earlier
 edition's files live at /reports/<year>/editions/<n>/… and never change, so they are cached
 for a year.
 """
@@ -64,6 +66,15 @@ def serve_build_file(
         except FileNotFoundError:
             logger.error("public: file %s of build %s is missing", name, build.pk)
             raise Http404("見つかりません。") from None
+        if not public_files.intact(path, handle, entry["sha256"]):
+            # Changed on disk since it was recorded: never the tampered bytes (as the fast path).
+            handle.close()
+            logger.error(
+                "public: file %s of build %s no longer matches its checksum; refused",
+                name,
+                build.pk,
+            )
+            return public_files.tampered_response()
         response = FileResponse(handle, content_type=entry["content_type"])
         if "Content-Disposition" in response:
             del response["Content-Disposition"]  # FileResponse names the file on disk

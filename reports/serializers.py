@@ -272,6 +272,7 @@ class SectionSerializer(serializers.ModelSerializer):
             "state_label",
             "is_editable",
             "version",
+            "content_version",
             "updated_at",
             "updated_by",
         ]
@@ -440,6 +441,7 @@ class SectionEventSerializer(serializers.ModelSerializer):
             "actor",
             "comment",
             "section_version",
+            "content_version",
             "snapshot",
             "created_at",
         ]
@@ -459,6 +461,7 @@ class SectionSnapshotSerializer(serializers.ModelSerializer):
             "fiscal_year",
             "department",
             "section_version",
+            "content_version",
             "checksum",
             "created_at",
         ]

@@ -74,8 +74,13 @@ def _section_or_404(request: HttpRequest, pk: int, action: str = "view") -> Sect
         raise Http404("見つかりません。") from None
 
 
-def _forbidden(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "staff/sections/refused.html", {"message": exc.message}, status=403)
+def _forbidden(
+    request: HttpRequest, exc: ApplicationError, section: Section | None = None
+) -> HttpResponse:
+    """The refusal page, with a way back to the section and its review page (where the state
+    that refused the edit can be changed: submitted, returned, reopened)."""
+    context = {"message": exc.message, "section": section}
+    return render(request, "staff/sections/refused.html", context, status=403)
 
 
 def _check(request: HttpRequest, action: str, section: Section) -> HttpResponse | None:
@@ -85,7 +90,7 @@ def _check(request: HttpRequest, action: str, section: Section) -> HttpResponse 
     except NotFound:
         raise Http404("見つかりません。") from None
     except DomainPermissionDenied as exc:
-        return _forbidden(request, exc)
+        return _forbidden(request, exc, section)
     return None
 
 
@@ -985,7 +990,7 @@ def section_restore(request: HttpRequest, pk: int, revision_id: int) -> HttpResp
         return HttpResponseRedirect(reverse("section-revision", args=[section.pk, revision.pk]))
     messages.success(
         request,
-        f"第{revision.section_version}版（{_when(revision.created_at)}）の内容に戻しました。"
+        f"第{revision.content_version}版（{_when(revision.created_at)}）の内容に戻しました。"
         "戻したことも履歴に記録しました。",
     )
     return HttpResponseRedirect(_editor_url(section))

@@ -55,6 +55,14 @@ SUCCESS = {
     "approve": "承認しました。",
     "reopen": "再開しました。課に理由を通知しました。",
 }
+# The same, naming the content version the transition acted on (第N版を提出しました。…).
+SUCCESS_WITH_VERSION = {
+    "submit": "{v}を提出しました。課長に確認を依頼しました。",
+    "forward": "{v}を企画政策課へ送付しました。",
+    "return": "{v}を差し戻しました。課にコメントを通知しました。",
+    "approve": "{v}を承認しました。",
+    "reopen": "{v}の承認を取り消して再開しました。課に理由を通知しました。",
+}
 
 
 def _error_page(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
@@ -211,7 +219,8 @@ def _review_context(request: HttpRequest, section: Section, compare: str) -> dic
             compare_label = f"{format_fiscal_year(previous_section.report.fiscal_year)}（公開版）"
     elif last_return is not None:
         old_content = last_return.snapshot.content
-        compare_label = f"前回の差戻し時（{wareki_datetime(last_return.created_at)}）"
+        returned_as = f"第{last_return.content_version}版、" if last_return.content_version else ""
+        compare_label = f"前回の差戻し時（{returned_as}{wareki_datetime(last_return.created_at)}）"
     diff = diff_contents(old_content, content) if old_content is not None else None
 
     can_return = policy.can(request.user, "return", section)
@@ -272,6 +281,21 @@ def _error_links(error: ApplicationError, section: Section, content: dict) -> li
     for key, text in problems:
         pk = ids.get(owner.get(key, ""))
         links.append({"text": text, "href": f"{editor}#item-{pk}" if pk else ""})
+    return links
+
+
+def _report_error_links(error: ApplicationError, sections: list[Section]) -> list[dict]:
+    """A report refusal's figure problems, each linked to the section's review page."""
+    details = getattr(error, "details", None)
+    if getattr(error, "code", "") != "figures" or not isinstance(details, dict):
+        return []
+    by_code = {s.department.code: s for s in sections}
+    links = []
+    for key, text in details.items():
+        code = str(key).split("/")[2] if str(key).startswith("/sections/") else ""
+        section = by_code.get(code)
+        href = reverse("workflow-section-review", args=[section.pk]) if section else ""
+        links.append({"text": str(text), "href": href})
     return links
 
 
@@ -338,7 +362,11 @@ def section_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
             raise Http404(exc.message) from None
         section.refresh_from_db()
         return _render_review(request, section, error=exc, status=exc.status)
-    messages.success(request, SUCCESS[action])
+    acted_on = section.content_version  # a transition never changes it
+    messages.success(
+        request,
+        SUCCESS_WITH_VERSION[action].format(v=f"第{acted_on}版") if acted_on else SUCCESS[action],
+    )
     default = reverse("workflow-section-review", args=[section.pk])
     return HttpResponseRedirect(_next_url(request, default))
 
@@ -568,7 +596,7 @@ def dashboard_xlsx(request: HttpRequest, fiscal_year: int) -> HttpResponse:
 
 AUDIT_HEADER = [
     "日時", "年度", "課", "操作", "変更前", "変更後", "操作者", "ユーザー名", "コメント",
-    "課別報告の版", "内容のチェックサム（SHA-256）",
+    "内容の版", "内容のチェックサム（SHA-256）",
 ]  # fmt: skip
 
 
@@ -585,7 +613,7 @@ def _audit_rows(report: AnnualReport, events, include_report_events: bool) -> It
             str(event.actor),
             event.actor.username,
             event.comment,
-            event.section_version,
+            event.content_version,  # the 第N版 acted on, never the concurrency token
             event.snapshot.checksum,
         ]
     if include_report_events:
@@ -730,6 +758,7 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             "sections": sections,
             "can_approve": policy.can(request.user, "approve", report),
             "error": error,
+            "error_links": _report_error_links(error, sections) if error else [],
             "events": sel.report_events(report),
             "build_row": build_row_context(request, latest) if latest else None,
         },

@@ -59,12 +59,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "akiruno.login_audit.CurrentRequestMiddleware",
+    # Idle and too-old sessions end before anything else looks at the signed-in user.
+    "akiruno.sessions.SessionTimeoutMiddleware",
     # request.user.is_verified(): the session's second factor (django-otp).
     "django_otp.middleware.OTPMiddleware",
     # Roles that must sign in with a second factor reach only enrolment and sign-out until then.
     "akiruno.middleware.SecondFactorRequiredMiddleware",
-    "akiruno.login_audit.CurrentRequestMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "akiruno.middleware.ContentSecurityPolicyMiddleware",
     "akiruno.middleware.InputEdgeMiddleware",
@@ -238,6 +240,14 @@ OTP_PENDING_LOGIN_SECONDS = int(os.environ.get("OTP_PENDING_LOGIN_SECONDS", "300
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A signed-in session ends after this many seconds without a request (akiruno.sessions) …
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", "1800"))
+# … and at the latest this long after sign-in, however active; the cookie ends with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+SESSION_ABSOLUTE_LIFETIME_SECONDS = SESSION_COOKIE_AGE
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,6 +9,7 @@
 {{ sessions|count:"回" }}             ２回
 {{ ratio|percent }}                   3.3 / △1.2 / － for None
 {% heading_label depth index %}       １, （１）, ア, （ア）, ａ, （ａ）
+{{ section.content_version|version_label }} 第3版 (a content version; 0: 保存前)
 
 The filters return plain strings, never marked safe, so autoescaping still applies. Like
 Django's own filters they do not raise on a value of the wrong type: they return it unchanged
@@ -148,3 +149,15 @@ def percent(value: Any, places: Any = 1) -> Any:
 def heading_label(depth: int, index: int) -> str:
     """Return the heading label for a depth (1-6) and a 1-based index: １, （１）, ア, …"""
     return numbering.label(int(depth), int(index))
+
+
+@register.filter
+def version_label(value: Any) -> Any:
+    """Name a content version the one way people read it: 3 -> 第3版, 0 -> 保存前.
+
+    Only for content versions (Section.content_version and what records it), never for the
+    concurrency token `version`, which also counts transitions.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return f"第{value}版" if value > 0 else "保存前"

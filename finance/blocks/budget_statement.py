@@ -52,10 +52,31 @@ class BudgetStatementBlock(FinanceBlock):
         return charts.account_charts(resolved["account"])
 
     def record_problems(self, resolved: Any) -> list[Problem]:
+        account = resolved["account"]
+        if not _any_figure(account):
+            return [
+                Problem(
+                    "/account",
+                    f"{account['name']}の予算の執行状況は数値がすべて空です。"
+                    "当初予算額・決算額などを入力してください。",
+                )
+            ]
         return [
-            Problem(f"/account{p.where}", p.message)
-            for p in validation.account_problems(resolved["account"])
+            Problem(f"/account{p.where}", p.message) for p in validation.account_problems(account)
         ]
+
+
+def _any_figure(account: dict) -> bool:
+    """Whether any line of any part holds a figure (a statement left entirely empty holds none)."""
+
+    def line_has(line: dict) -> bool:
+        figures = [line.get(k) for k in ("initial", "appropriation", "settlement")]
+        figures += list(line.get("supplementary") or [])
+        return any(f is not None for f in figures) or any(
+            line_has(c) for c in line.get("children") or []
+        )
+
+    return any(line_has(line) for part in account.get("parts", []) for line in part["lines"])
 
     def choices(self, *, fiscal_year: int) -> list[tuple[str, str]]:
         accounts = Account.objects.filter(fiscal_year=fiscal_year).order_by("order", "key")

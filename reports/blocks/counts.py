@@ -9,7 +9,7 @@ from django.http import QueryDict
 
 from akiruno import cleaning, numbers
 from reports import tables
-from reports.blocks import BlockKind, register
+from reports.blocks import BlockKind, Problem, register
 from reports.blocks.editing import Editor, as_text, bounded_int, checked, row_count, swap
 
 
@@ -317,6 +317,45 @@ class CountsBlock(BlockKind):
             "inline": bool(data.get("inline", False)),
             "total": total,
         }
+
+    def strict_problems(self, data: dict, resolved: Any) -> list[Problem]:
+        """A count left empty, or below zero, blocks submission (a count is never negative)."""
+        problems = []
+        if not data.get("entries"):
+            problems.append(Problem("/entries", "件数の項目がありません。"))
+        for i, entry in enumerate(data.get("entries", [])):
+            name = entry.get("label") or f"{i + 1}番目の件数"
+            value = entry.get("value")
+            if value is None:
+                problems.append(
+                    Problem(f"/entries/{i}/value", f"「{name}」の数が入力されていません。")
+                )
+            elif value < 0:
+                problems.append(
+                    Problem(
+                        f"/entries/{i}/value",
+                        f"「{name}」の数が {value} です。件数は負の数にできません。",
+                    )
+                )
+            for x, extra in enumerate(entry.get("extra", [])):
+                figure = extra.get("value")
+                where = f"/entries/{i}/extra/{x}/value"
+                if figure is None:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"「{name}」に続く数（{extra.get('unit')}）が入力されていません。",
+                        )
+                    )
+                elif figure < 0:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"「{name}」に続く数（{extra.get('unit')}）が {figure} です。"
+                            "件数は負の数にできません。",
+                        )
+                    )
+        return problems
 
     def view(self, data: dict, resolved: Any, *, depth: int) -> dict:
         from akiruno.numbering import MAX_DEPTH, label

@@ -352,6 +352,20 @@ class TableBlock(BlockKind):
         problems = []
         if not data["rows"]:
             problems.append(Problem("/rows", "表に行がありません。"))
+        entered = [
+            c["key"]
+            for c in data["columns"]
+            if c["type"] in tables.NUMERIC_TYPES and not c.get("computed")
+        ]
+        if (
+            data["rows"]
+            and entered
+            and all(row.get(key) in (None, "") for row in data["rows"] for key in entered)
+        ):
+            names = "、".join(f"「{c['label']}」" for c in data["columns"] if c["key"] in entered)
+            problems.append(
+                Problem("/rows/0", f"表の数値（{names}）がすべて空です。数値を入力してください。")
+            )
         view = self.compute(data)
         for s, spec in enumerate(data["summary"]):
             if spec["stated"] and not spec["note"]:

@@ -2,7 +2,9 @@
 
 A build's files live under MEDIA_ROOT/builds/<id>/ (previews under MEDIA_ROOT/previews/<id>/)
 and are listed with their checksums in `manifest`. A published build is immutable: its row
-refuses changes and its files are never rewritten. The public sees the latest published build
+refuses changes (save, delete and QuerySet.delete here; a trigger refuses UPDATE and, on
+PostgreSQL, DELETE in the database: migration 0008), and its files are never rewritten (the
+public site refuses a file whose checksum no longer matches, reports.public_files). The public sees the latest published build
 of each fiscal year; earlier published builds are the report's editions (正誤の履歴).
 """
 
@@ -12,6 +14,16 @@ from django.db import models
 from django.db.models import Q
 
 from .content import AnnualReport, Section
+
+PUBLISHED_DELETE_REFUSED = "公開済みの構築は削除できません。"
+
+
+class BuildQuerySet(models.QuerySet):
+    def delete(self):
+        """Refused if any of the builds is published (as Build.delete is)."""
+        if self.filter(published_at__isnull=False).exists():
+            raise RuntimeError(PUBLISHED_DELETE_REFUSED)
+        return super().delete()
 
 
 class Build(models.Model):
@@ -82,6 +94,8 @@ class Build(models.Model):
     published_at = models.DateTimeField("公開日時", null=True, blank=True)
     edition = models.PositiveIntegerField("版（公開の順）", null=True, blank=True)
 
+    objects = BuildQuerySet.as_manager()
+
     class Meta:
         verbose_name = "構築"
         verbose_name_plural = "構築"
@@ -112,7 +126,7 @@ class Build(models.Model):
 
     def delete(self, *args, **kwargs):
         if self.published_at is not None:
-            raise RuntimeError("公開済みの構築は削除できません。")
+            raise RuntimeError(PUBLISHED_DELETE_REFUSED)
         return super().delete(*args, **kwargs)
 
     @property

@@ -55,7 +55,11 @@ class Section(VersionedRecord):
 
     `state` changes only through the workflow services (reports.services.workflow), which
     compare-and-set it together with `version`; `save()` refuses a changed state.
-    `version` rises with every change to the section's content or state.
+    `version` rises with every change to the section's content or state: it is the
+    optimistic-concurrency token (hidden form field, API ETag/If-Match), never shown as 第N版.
+    `content_version` is the version people read (第N版): 0 until the first content is saved,
+    then raised by one each time a save changes the content (reports.services.content._record),
+    never by a workflow transition. Revisions, events, snapshots and builds record it.
     """
 
     class State(models.TextChoices):
@@ -78,6 +82,12 @@ class Section(VersionedRecord):
     )
     state = models.CharField(
         "状態", max_length=20, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    content_version = models.PositiveIntegerField(
+        "内容の版",
+        default=0,
+        editable=False,
+        help_text="内容を変更して保存するたびに1ずつ増えます（状態の変更では増えません）。",
     )
 
     class Meta:

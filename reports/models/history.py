@@ -16,6 +16,11 @@ class SectionRevision(models.Model):
         Section, verbose_name="課別報告", on_delete=models.CASCADE, related_name="revisions"
     )
     section_version = models.PositiveIntegerField("課別報告の版")
+    content_version = models.PositiveIntegerField(
+        "内容の版",
+        default=0,
+        help_text="保存後の内容の版（第N版）。内容が変わらない保存では前と同じ。",
+    )
     user = models.ForeignKey(
         "reports.User",
         verbose_name="変更者",
@@ -34,4 +39,4 @@ class SectionRevision(models.Model):
         indexes = [models.Index(fields=["section", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.section} 第{self.section_version}版 {self.summary}"
+        return f"{self.section} 第{self.content_version}版 {self.summary}"

@@ -49,6 +49,7 @@ class SectionSnapshot(AppendOnly):
         Section, verbose_name="課別報告", on_delete=models.PROTECT, related_name="snapshots"
     )
     section_version = models.PositiveIntegerField("課別報告の版")
+    content_version = models.PositiveIntegerField("内容の版", default=0)
     content = models.JSONField("内容")
     checksum = models.CharField("チェックサム", max_length=64)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
@@ -59,7 +60,7 @@ class SectionSnapshot(AppendOnly):
         ordering = ["section", "-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.section} 第{self.section_version}版"
+        return f"{self.section} 第{self.content_version}版"
 
 
 class SectionEvent(AppendOnly):
@@ -87,6 +88,9 @@ class SectionEvent(AppendOnly):
         SectionSnapshot, verbose_name="対象の内容", on_delete=models.PROTECT, related_name="events"
     )
     section_version = models.PositiveIntegerField("課別報告の版")
+    content_version = models.PositiveIntegerField(
+        "内容の版", default=0, help_text="この操作の対象になった内容の版（第N版）"
+    )
     created_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
 
     class Meta:

@@ -67,15 +67,16 @@ def stale_after() -> timedelta:
 def _sections_with_approval(report: AnnualReport) -> list[Section]:
     """Every section of the report, in department order, annotated with the snapshot id of
     its latest approval (None if never approved). One query."""
-    latest_approval = (
-        SectionEvent.objects.filter(section=OuterRef("pk"), action=SectionEvent.Action.APPROVE)
-        .order_by("-created_at", "-id")
-        .values("snapshot_id")[:1]
-    )
+    latest_approval = SectionEvent.objects.filter(
+        section=OuterRef("pk"), action=SectionEvent.Action.APPROVE
+    ).order_by("-created_at", "-id")
     return list(
         Section.objects.filter(report=report)
         .select_related("department")
-        .annotate(approved_snapshot_id=Subquery(latest_approval))
+        .annotate(
+            approved_snapshot_id=Subquery(latest_approval.values("snapshot_id")[:1]),
+            approved_content_version=Subquery(latest_approval.values("content_version")[:1]),
+        )
         .order_by("department__display_order", "department__code", "pk")
     )
 
@@ -124,6 +125,8 @@ def _release_input(report: AnnualReport) -> tuple[list[dict], dict, str]:
                 "department": content["department"],
                 "department_name": content["department_name"],
                 "section_version": snapshot.section_version,
+                # the 第N版 people read: the content version the latest approval acted on
+                "content_version": section.approved_content_version,
                 "snapshot": snapshot.pk,
                 "checksum": checksum,
             }

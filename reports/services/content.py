@@ -8,17 +8,21 @@ Every content write runs in one transaction and in this order:
    refused with a message naming who changed it and when;
 4. the change itself;
 5. a SectionRevision holding the whole content afterwards (the history, and what the workflow
-   reads to know who edited since the last return).
+   reads to know who edited since the last return), and the section's `content_version` (the
+   第N版 people read) raised by one when that content differs from the previous revision's.
+   `version` stays the concurrency token: it rises with every write and every transition.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -119,17 +123,54 @@ def _begin(
                 "expected_version": expected_version,
             },
         )
-    section.refresh_from_db(fields=["version", "updated_by", "updated_at", "state"])
+    section.refresh_from_db(
+        fields=["version", "content_version", "updated_by", "updated_at", "state"]
+    )
     return section
 
 
+def _without_uids(node: Any) -> Any:
+    """The content as printed and entered: identities (uids) left out of the comparison."""
+    if isinstance(node, dict):
+        return {k: _without_uids(v) for k, v in node.items() if k != "uid"}
+    if isinstance(node, list):
+        return [_without_uids(v) for v in node]
+    return node
+
+
+def content_changed(previous: dict | None, current: dict) -> bool:
+    """Whether `current` differs from `previous` (a revision's content) in what people read."""
+    if previous is None:
+        return True
+    normalised = json.loads(json.dumps(current, cls=DjangoJSONEncoder))
+    return _without_uids(previous.get("items", [])) != _without_uids(normalised.get("items", []))
+
+
 def _record(section: Section, user: User, summary: str) -> SectionRevision:
+    """Record the content after a write; raise `content_version` when the content changed.
+
+    The section's row is already locked by `_begin`'s compare-and-set, so reading the latest
+    revision and raising the number cannot race with another write to the same section.
+    """
+    content = section_content(section, resolve=False)
+    previous = (
+        SectionRevision.objects.filter(section=section)
+        .order_by("-id")
+        .values_list("content", flat=True)
+        .first()
+    )
+    if content_changed(previous, content):
+        Section.objects.filter(pk=section.pk).update(content_version=F("content_version") + 1)
+        section.refresh_from_db(fields=["content_version"])
+    elif previous is not None:
+        summary = f"{summary}（内容の変更なし）"
     return SectionRevision.objects.create(
         section=section,
         section_version=section.version,
+        content_version=section.content_version,
         user=user,
         summary=summary[:300],
-        content=section_content(section, resolve=False),
+        content=content,
     )
 
 
@@ -735,7 +776,7 @@ def section_restore(
         section=section,
         content=revision.content,
         user=user,
-        summary=f"第{revision.section_version}版（{when}）の内容に戻す",
+        summary=f"第{revision.content_version}版（{when}）の内容に戻す",
         expected_version=expected_version,
         action="restore",
     )
@@ -916,7 +957,9 @@ def report_start_from_previous(
         )
         if not updated:
             continue
-        section.refresh_from_db(fields=["version", "updated_by", "updated_at", "state"])
+        section.refresh_from_db(
+            fields=["version", "content_version", "updated_by", "updated_at", "state"]
+        )
         _write_tree(section, tree, user)
         _record(
             section, user, f"{wareki.format_fiscal_year(previous.report.fiscal_year)}の内容から作成"

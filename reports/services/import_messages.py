@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 import jsonschema
@@ -153,7 +154,7 @@ def _value(instance: Any) -> str:
         return "オブジェクト"
     if isinstance(instance, list):
         return f"{len(instance)}件の配列"
-    text = str(instance)
+    text = _clean(instance)
     return f"「{text[:30]}{'…' if len(text) > 30 else ''}」"
 
 
@@ -205,7 +206,7 @@ def schema_message(error: jsonschema.ValidationError) -> tuple[str, str]:
         return pointer, f"必須の項目{_field(name)}がありません。"
     if kind in ("additionalProperties", "unevaluatedProperties"):
         names = _quoted_names(error.message) or ["?"]
-        listed = "、".join(f"「{n}」" for n in names)
+        listed = "、".join(f"「{_short(n, 40)}」" for n in names)
         return pointer, (
             f"{listed}という項目はこの場所にはありません（綴りを確かめるか、取り除いてください）。"
         )
@@ -270,8 +271,16 @@ def _child(node: Any, segment: str) -> Any:
     return None
 
 
+def _clean(text: Any) -> str:
+    """Text quoted from the file, without the characters that cannot be shown (a lone
+    surrogate, control characters): the refusal of those must still be printable."""
+    return "".join(
+        c for c in str(text or "") if unicodedata.category(c) not in ("Cs", "Cc", "Co", "Cn")
+    )
+
+
 def _short(text: Any, limit: int = 20) -> str:
-    text = str(text or "")
+    text = _clean(text)
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -283,7 +292,7 @@ def place(document: Any, pointer: str) -> str:
     names = {}
     for row in (document.get("departments") if isinstance(document, dict) else None) or []:
         if isinstance(row, dict) and isinstance(row.get("code"), str):
-            names[row["code"]] = row.get("name") or row["code"]
+            names[row["code"]] = _short(row.get("name") or row["code"], 50)
     parts: list[str] = []
     node: Any = document
     depth = 0
@@ -421,7 +430,7 @@ def locate(document: Any, details: dict) -> dict:
     out: dict = {}
     for pointer, message in details.items():
         if isinstance(pointer, str) and pointer.startswith("/") and isinstance(message, str):
-            where = place(document, pointer)
+            where = _clean(place(document, pointer))
             if where and not message.startswith(where):
                 message = f"{where}：{message}"
         out[pointer] = message

@@ -321,7 +321,10 @@ def _import_report(
             "削除してよいか確認のうえ、もう一度確認の指定（--confirm-delete、取込み画面では"
             "「削除を確認しました」）を付けて取り込んでください。何も取り込んでいません。",
             details={
-                (c.pointer or f"/{c.kind}/{c.key}"): f"{c.label}を削除します。" for c in deletions
+                (
+                    c.pointer or f"{c.kind}:{c.key}"
+                ): f"{c.label}を削除します（ファイルにありません）。"
+                for c in deletions
             },
         )
     actions = {(c.kind, c.key): c.action for c in result.changes}

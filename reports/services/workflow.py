@@ -9,7 +9,8 @@ awaiting_head, in_review (a return) or approved (a reopen). Each transition is o
    403 for the wrong role), then the state (409 naming the current state) and the version the
    user saw (409), then the input (400, every problem at once),
 3. compare-and-sets state and version, so exactly one of two racing transitions wins,
-4. freezes the content acted on as a SectionSnapshot and appends a SectionEvent pointing at it,
+4. freezes the content acted on as a SectionSnapshot and appends a SectionEvent pointing at it;
+   both record the content version acted on (第N版), which a transition never raises,
 5. creates the in-app notifications in the same transaction and sends mail after commit.
 
 Nothing else assigns a section's state: Section.save() refuses it, and a convention test fails
@@ -237,11 +238,16 @@ def take_snapshot(section: Section, content: dict | None = None) -> SectionSnaps
     text = rendering.canonical_json(content).decode()
     checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
     latest = SectionSnapshot.objects.filter(section_id=section.pk).order_by("-id").first()
-    if latest is not None and latest.checksum == checksum:
+    if (
+        latest is not None
+        and latest.checksum == checksum
+        and latest.content_version == section.content_version
+    ):
         return latest
     return SectionSnapshot.objects.create(
         section=section,
         section_version=section.version,
+        content_version=section.content_version,
         content=json.loads(text),
         checksum=checksum,
     )
@@ -384,8 +390,9 @@ def _transition(
         raise _wrong_state(current, transition)
     if seen_version is not None and int(seen_version) != current.version:
         raise StaleVersion(
-            f"この課別報告は表示された後に変更されています（表示した版: {seen_version}、"
-            f"現在の版: {current.version}）。画面を更新して内容を確かめてから、もう一度操作してください。",
+            "この課別報告は表示された後に変更されています（内容の保存または審査の操作）。"
+            f"いまの内容は第{current.content_version}版です。"
+            "画面を更新して内容を確かめてから、もう一度操作してください。",
             details={"version": current.version},
         )
     content = section_content(current)
@@ -407,6 +414,7 @@ def _transition(
         comment=comment,
         snapshot=snapshot,
         section_version=current.version,
+        content_version=current.content_version,
     )
     current.refresh_from_db()
     if section is not current:
@@ -590,6 +598,34 @@ def report_is_approvable(report: AnnualReport) -> tuple[bool, list[str]]:
     return not reasons, reasons
 
 
+def report_figure_problems(report: AnnualReport) -> dict[str, str]:
+    """The figures of every section checked again, as at submission, against the records as
+    they are now (finance and meeting records may have changed since a section was approved).
+
+    Keyed by /sections/<課コード><pointer in the section>; each message names the 課 and the
+    item. Empty when every figure passes."""
+    problems: dict[str, str] = {}
+    sections = (
+        Section.objects.filter(report_id=report.pk)
+        .select_related("department", "report")
+        .order_by("department__display_order", "department__code")
+    )
+    for section in sections:
+        content = section_content(section)
+        for pointer, place, item in item_places(content):
+            for b_index, block in enumerate(item.get("blocks", [])):
+                try:
+                    kind = blocks.get(block["kind"])
+                except InvalidInput:
+                    continue
+                for problem in kind.strict_problems(block.get("data", {}), block.get("resolved")):
+                    key = f"/sections/{section.department.code}{pointer}/blocks/{b_index}"
+                    problems[f"{key}{problem.where}"] = (
+                        f"{section.department_name} {place}: {problem.message}"
+                    )
+    return problems
+
+
 def schedule_assembly(report_id: int, user_id: int) -> None:
     # The assembly helper's task; imported here so the workflow does not depend on it at import.
     from reports.services import broker
@@ -626,6 +662,14 @@ def report_approve(
             f"すべての課別報告が承認されるまで、報告書は承認できません（未承認 {len(reasons)}件）。",
             details={"sections": reasons},
             code="not_approvable",
+        )
+    figures = report_figure_problems(current)
+    if figures:
+        raise Conflict(
+            f"課別報告の数値に直すところがあるため、報告書は承認できません（{len(figures)}件）。"
+            "該当する課別報告を再開して直してください。",
+            details=figures,
+            code="figures",
         )
     now = timezone.now()
     updated = AnnualReport.objects.filter(
@@ -736,6 +780,7 @@ def section_set_imported_state(*, section: Section, user: User, state: str) -> S
         comment="ファイルの状態のまま取り込み",
         snapshot=snapshot,
         section_version=current.version,
+        content_version=current.content_version,
     )
     current.refresh_from_db()
     return current

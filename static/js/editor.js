@@ -108,3 +108,33 @@
     }
   });
 })();
+
+// A reviewer's open comment pinned to a block or a cell: when that block's form is open, mark
+// the cell (or the row, or the block) and tie it to the comment for screen readers.
+(() => {
+  "use strict";
+  const mark = () => {
+    for (const comment of document.querySelectorAll(".review-comment[data-block-uid]")) {
+      const block = document.querySelector(`.ed-block[data-uid="${comment.dataset.blockUid}"]`);
+      if (!block) continue;
+      block.classList.add("ed-block--commented");
+      const row = comment.dataset.rowPin ? Number(comment.dataset.rowPin) - 1 : null;
+      if (row === null) continue;
+      let col = null;
+      if (comment.dataset.column) {
+        for (const input of block.querySelectorAll("input[name$='-key'][name^='col-']")) {
+          if (input.value === comment.dataset.column) col = input.name.split("-")[1];
+        }
+      }
+      const selector = col === null ? `[data-row="${row}"]` : `[data-row="${row}"][data-col="${col}"]`;
+      for (const cell of block.querySelectorAll(selector)) {
+        cell.classList.add("cell--pinned");
+        const described = (cell.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (!described.includes(comment.id)) described.push(comment.id);
+        cell.setAttribute("aria-describedby", described.join(" "));
+      }
+    }
+  };
+  document.addEventListener("DOMContentLoaded", mark);
+  document.addEventListener("htmx:afterSettle", mark);
+})();

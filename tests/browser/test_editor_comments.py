@@ -85,3 +85,47 @@ def test_the_review_queue_reads_well(browser, live_server, returned, editor, hea
     assert _axe(page) == []
     shot(page, "review-queue")
     context.close()
+
+
+def test_a_comment_pinned_to_a_cell_marks_that_cell_in_the_open_form(
+    browser, live_server, transactional_db, section, editor, head, reviewer
+):
+    items = fill(section)
+    table = items["table"]
+    advance(section, "in_review", editor=editor, head=head, reviewer=reviewer)
+    workflow.section_return(
+        section=section,
+        user=reviewer,
+        comment="表の誤りを直してください。",
+        pinned=[
+            {
+                "item": str(items["child"].uid),
+                "block": str(table.uid),
+                "table": 0,
+                "row": 2,
+                "column": "topic",
+                "comment": "研修会の正式名称に直してください。",
+            }
+        ],
+    )
+    comment = ReviewComment.objects.get(body="研修会の正式名称に直してください。")
+    context = login_context(browser, live_server.url, editor)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/staff/sections/{section.pk}/")
+    assert "ed-block--commented" in page.get_attribute(f"#block-{table.pk}", "class")
+    page.click(f"#block-{table.pk}-edit")
+    page.wait_for_selector(f"#block-{table.pk} form.block-form")
+    cell = page.locator(f"#block-{table.pk} [data-row='1'][data-col='1']")
+    cell.wait_for()
+    page.wait_for_function(
+        "sel => document.querySelector(sel).classList.contains('cell--pinned')",
+        arg=f"#block-{table.pk} [data-row='1'][data-col='1']",
+    )
+    assert cell.get_attribute("aria-describedby").split()[-1] == f"comment-{comment.pk}"
+    assert cell.input_value() == "研修会"
+    # Only that cell: its neighbours are not marked.
+    assert page.locator(f"#block-{table.pk} .cell--pinned").count() == 1
+    assert _axe(page) == []
+    shot(page, "editor-pinned-cell")
+    context.close()

@@ -295,3 +295,20 @@ def test_broken_json_is_worded_in_japanese(admin_user, client, tmp_path, raw, wo
             assert word in text, text
         assert not ENGLISH.search(text), text
     assert not AnnualReport.objects.exists() and not ImportRecord.objects.exists()
+
+
+@pytest.mark.parametrize("char", ["\ud800", "\x07"])
+def test_the_place_of_an_unprintable_character_is_still_printable(admin_user, client, char):
+    document = json.loads(DEMO.read_text(encoding="utf-8"))
+    document["sections"][0]["items"][0]["heading"] = f"見{char}出し"
+    document["sections"][0]["items"][0]["children"] = [{"heading": 3, "blocks": [], "children": []}]
+    with pytest.raises(InvalidInput) as refused:
+        import_report(document, user=admin_user)
+    for text in refused.value.details.values():
+        text.encode("utf-8")  # no lone surrogate in a message
+        assert char not in text
+    client.force_login(admin_user)
+    body = json.dumps(document, ensure_ascii=True).encode()
+    response = client.post("/staff/import/", {"file": SimpleUploadedFile("fy.json", body)})
+    assert response.status_code == 400
+    assert not AnnualReport.objects.exists()

@@ -419,3 +419,21 @@ def test_move_buttons_say_what_they_do(client, section, editor):
     html = client.get(reverse("section-editor", args=[section.pk])).content.decode()
     for word, arrow in (("上へ", "↑"), ("下へ", "↓"), ("階層を上げる", "←"), ("階層を下げる", "→")):
         assert f'<span aria-hidden="true">{arrow}</span> {word}</button>' in html
+
+
+def test_a_refused_edit_links_back_to_the_section_and_its_review_page(
+    logged_in, section, editor, head
+):
+    from reports.models import Item
+    from reports.services import workflow
+    from tests.workflow.helpers import fill
+
+    fill(section)
+    workflow.section_submit(section=section, user=editor)
+    before = Item.objects.filter(section=section).count()
+    response = logged_in.post(reverse("item-create", args=[section.pk]), {"heading": "追加"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert f'href="/staff/sections/{section.pk}/"' in html
+    assert f'href="/staff/sections/{section.pk}/review/"' in html and "課長確認待ち" in html
+    assert Item.objects.filter(section=section).count() == before

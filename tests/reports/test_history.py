@@ -66,7 +66,7 @@ def test_restore_puts_back_old_content_and_is_itself_a_revision(client, section,
     assert section_content(section, resolve=False) == wanted
     assert SectionRevision.objects.count() == count + 1
     latest = SectionRevision.objects.filter(section=section).first()
-    assert f"第{first.section_version}版" in latest.summary and latest.user == editor
+    assert f"第{first.content_version}版" in latest.summary and latest.user == editor
 
 
 def test_restore_refused_when_section_changed_since_the_page_was_opened(client, section, editor):

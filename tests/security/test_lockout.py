@@ -203,3 +203,21 @@ def test_passwords_need_twelve_characters_and_not_only_digits(db):
     validate_password("kawa-no-nagare-42", user)
     validate_password("akiruno-demo")  # the demo password still qualifies
     validate_password(PASSWORD)  # and the tests' factories' password
+
+
+def test_an_ipv6_attacker_cannot_escape_by_rotating_within_its_64(client, db):
+    factories.make_user("honest", editor=True)
+    for n in range(5):
+        fail(client, f"guess{n}", f"2001:db8:1:2::{n + 1:x}")
+    locked = client.post(
+        LOGIN, {"username": "honest", "password": PASSWORD}, **at("2001:db8:1:2::ffff")
+    )
+    assert locked.status_code == 429
+    ok = client.post(LOGIN, {"username": "honest", "password": PASSWORD}, **at("2001:db8:1:3::1"))
+    assert ok.status_code == 302
+    call_command("unlock_login", "--address", "2001:db8:1:2::abcd", stdout=io.StringIO())
+    client.logout()
+    again = client.post(
+        LOGIN, {"username": "honest", "password": PASSWORD}, **at("2001:db8:1:2::ffff")
+    )
+    assert again.status_code == 302
