@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import compute
-from .validation import fmt
+from .validation import fmt, ledger_prefix
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,11 @@ def fund_differences(fund: dict, last: dict | None) -> list[Difference]:
 
 
 def bonds_differences(bonds: dict, last: dict | None) -> list[Difference]:
+    """One ledger against last year's ledger of the same account."""
     if last is None:
         return []
     closing = {b.lender: b.closing for b in compute.bond_figures(last).balances}
+    ledger = ledger_prefix(bonds.get("account"))
     out = []
     present = set()
     for i, balance in enumerate(bonds["balances"]):
@@ -54,7 +56,7 @@ def bonds_differences(bonds: dict, last: dict | None) -> list[Difference]:
             out.append(
                 Difference(
                     f"/balances/{i}/opening",
-                    f"地方債現在高 {lender}の前年度末現在高が前年度の年度末現在高と異なります："
+                    f"{ledger}地方債現在高 {lender}の前年度末現在高が前年度の年度末現在高と異なります："
                     f"入力 {fmt(balance['opening'])}、前年度 {fmt(expected)}",
                     balance.get("carryover_note", ""),
                 )
@@ -64,7 +66,7 @@ def bonds_differences(bonds: dict, last: dict | None) -> list[Difference]:
             out.append(
                 Difference(
                     "/balances",
-                    f"地方債現在高: 前年度末に {fmt(value)} の現在高があった借入先「{lender}」の行が"
+                    f"{ledger}地方債現在高: 前年度末に {fmt(value)} の現在高があった借入先「{lender}」の行が"
                     "ありません。行を追加し、償還額を入力してください。",
                 )
             )

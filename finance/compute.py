@@ -9,7 +9,8 @@ Rules (the ones the planning division applies by hand today):
 - 増△減 = 本年度 − 前年度; 比率 = 増△減 ÷ 前年度 × 100, rounded half up (away from zero on a
   tie) to one decimal, computed exactly on integers (akiruno.numbers.ratio_percent). When 前年度
   is 0 the ratio is 0.0 if 増△減 is 0 too, otherwise it cannot be computed and prints "－".
-- 地方債: 借入額 per lender = Σ loans of that lender; 年度末現在高 = 前年度末 + 借入額 − 元金償還額.
+- 地方債, per ledger (one per account): 借入額 per lender = Σ loans of that lender in that
+  ledger; 年度末現在高 = 前年度末 + 借入額 − 元金償還額; the overall total = Σ ledger totals.
 - 基金: 年度末現在高 = 前年度末現在高 + Σ 積立額 − Σ 繰入額.
 - 交付金: Σ 充当額 of the projects (must equal 交付額).
 """
@@ -320,6 +321,35 @@ def bond_figures(bonds: dict) -> BondFigures:
         balances=balances,
         total=total,
         unmatched_lenders=[lender for lender in borrowed if lender not in known],
+    )
+
+
+@dataclass
+class LedgerFigures:
+    """One ledger's line of the overall summary: its account and its 合計 row."""
+
+    account: str | None
+    name: str
+    unit: str
+    total: BalanceFigures
+
+
+def ledger_summary(ledgers: list[tuple[str, dict]]) -> list[LedgerFigures]:
+    """Per ledger (name, Bonds): the ledger's totals, each computed from its own loans."""
+    return [
+        LedgerFigures(bonds.get("account"), name, bonds["unit"], bond_figures(bonds).total)
+        for name, bonds in ledgers
+    ]
+
+
+def ledgers_total(lines: list[LedgerFigures]) -> BalanceFigures:
+    """The overall total across ledgers (of one unit): Σ of each ledger's 合計 row."""
+    return BalanceFigures(
+        "合計",
+        _sum([line.total.opening for line in lines]),
+        _sum([line.total.borrowed for line in lines]),
+        _sum([line.total.repaid for line in lines]),
+        _sum([line.total.closing for line in lines]),
     )
 
 

@@ -494,14 +494,29 @@ class BondsForm(RecordForm):
     ]
 
     def header_fields(self) -> list[Field]:
-        return [
+        fields = [
             Field(
                 "unit", "単位", self.data.get("unit") or "千円", "select", [(u, u) for u in UNITS]
             )
         ]
+        accounts = self.data.get("_accounts")
+        if accounts is not None:  # a new ledger: choose its account (fixed afterwards)
+            fields.insert(
+                0,
+                Field(
+                    "account",
+                    "会計",
+                    self.data.get("account") or "",
+                    "select",
+                    [("", "一般会計"), *accounts],
+                    help="地方債の台帳は会計ごとに一つです。作成後は会計を変更できません。",
+                ),
+            )
+        return fields
 
     def build(self) -> None:
-        raw = _header_raw(self, ["unit"])
+        names = [f.name for f in self.fields]
+        raw = _header_raw(self, names)
         loans = self.grid("loans", "借入状況", self.LOANS, self.data.get("loans", []))
         raw["loans"] = []
         for i, values in self.posted_rows(loans):

@@ -16,7 +16,8 @@ from django.db import transaction
 from reports.models import Department
 
 from . import records, validation
-from .kinds import KINDS
+from .kinds import KINDS, borrowing_accounts
+from .models import Account, BondLedger
 from .services import check_year_open
 
 LISTS = {"accounts": "account", "comparisons": "comparison", "funds": "fund", "grants": "grant"}
@@ -24,9 +25,19 @@ ROOT = "/finance"
 
 
 def export_finance(*, fiscal_year: int) -> dict:
-    """The finance records of a year as the interchange format's "finance" object."""
-    ledger = records.ledgers_qs().filter(fiscal_year=fiscal_year).first()
-    return {
+    """The finance records of a year as the interchange format's "finance" object.
+
+    "bonds" is the general account's 地方債 ledger (the shape of the one ledger a year had
+    before ledgers per account); "bond_ledgers", present only when the year has any, lists the
+    ledgers of special and enterprise accounts, each naming its `account` by key."""
+    ledgers = list(
+        records.ledgers_qs()
+        .filter(fiscal_year=fiscal_year)
+        .order_by("account__order", "account__key", "id")
+    )
+    ledger = next((obj for obj in ledgers if obj.account_id is None), None)
+    special = [records.bonds_dict(obj) for obj in ledgers if obj.account_id is not None]
+    out = {
         "accounts": [
             records.account_dict(a)
             for a in records.accounts_qs().filter(fiscal_year=fiscal_year).order_by("order", "key")
@@ -47,6 +58,61 @@ def export_finance(*, fiscal_year: int) -> dict:
             for g in records.grants_qs().filter(fiscal_year=fiscal_year).order_by("order", "key")
         ],
     }
+    if special:
+        out["bond_ledgers"] = special
+    return out
+
+
+def _account_names(data: dict, fiscal_year: int) -> dict[str, str]:
+    """Accounts a ledger may name: the year's stored special/enterprise accounts and the file's."""
+    names = borrowing_accounts(fiscal_year)
+    raw_accounts = data.get("accounts")
+    for raw in raw_accounts if isinstance(raw_accounts, list) else []:
+        if not isinstance(raw, dict) or not isinstance(raw.get("key"), str):
+            continue
+        if raw.get("kind") == "general":
+            names.pop(raw["key"], None)
+        else:
+            names[raw["key"]] = str(raw.get("name") or raw["key"])
+    return names
+
+
+def _clean_ledgers(
+    data: dict, errors: validation.Errors, *, fiscal_year: int, located: list
+) -> list[dict]:
+    raw_list = data.get("bond_ledgers")
+    if raw_list is None:
+        return []
+    if not isinstance(raw_list, list):
+        errors.add(f"{ROOT}/bond_ledgers", "bond_ledgers は一覧（配列）で指定してください。")
+        return []
+    names = _account_names(data, fiscal_year)
+    kind = KINDS["bonds"]
+    out: list[dict] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_list):
+        where = f"{ROOT}/bond_ledgers/{i}"
+        before = len(errors)
+        if isinstance(raw, dict) and raw.get("account") in (None, ""):
+            errors.add(
+                f"{where}/account",
+                "bond_ledgers の地方債には会計（特別会計・公営企業会計のキー）を指定してください。"
+                "一般会計の地方債は bonds に入れます。",
+            )
+        ledger = kind.clean(raw, errors, where, fiscal_year=fiscal_year, account_names=names)
+        account = ledger.get("account")
+        if account and account in seen:
+            errors.add(
+                f"{where}/account",
+                f"{names.get(account, account)}の地方債が重複しています（会計ごとに一つです）。",
+            )
+        seen.add(account)
+        if len(errors) == before:
+            for p in validation.bonds_problems(ledger, names):
+                errors.add(f"{where}{p.where}", p.message)
+        out.append(ledger)
+        located.append((where, ledger))
+    return out
 
 
 def validate_finance(data: Any, *, fiscal_year: int) -> dict:
@@ -55,7 +121,7 @@ def validate_finance(data: Any, *, fiscal_year: int) -> dict:
     if not isinstance(data, dict):
         errors.add(ROOT, "finance はオブジェクトで指定してください。")
         errors.raise_if_any("財政データ")
-    unknown = set(data) - {*LISTS, "bonds"}
+    unknown = set(data) - {*LISTS, "bonds", "bond_ledgers"}
     for name in sorted(unknown):
         errors.add(f"{ROOT}/{name}", f"「{name}」という項目は finance にありません。")
     clean: dict[str, Any] = {}
@@ -85,12 +151,20 @@ def validate_finance(data: Any, *, fiscal_year: int) -> dict:
     if raw_bonds is not None:
         where = f"{ROOT}/bonds"
         before = len(errors)
+        if isinstance(raw_bonds, dict) and raw_bonds.get("account") not in (None, ""):
+            errors.add(
+                f"{where}/account",
+                "bonds は一般会計の地方債です。特別会計・公営企業会計の地方債は bond_ledgers に"
+                "会計を指定して入れてください。",
+            )
+            raw_bonds = {k: v for k, v in raw_bonds.items() if k != "account"}
         bonds = KINDS["bonds"].clean(raw_bonds, errors, where, fiscal_year=fiscal_year)
         if len(errors) == before:
             for p in KINDS["bonds"].problems(bonds):
                 errors.add(f"{where}{p.where}", p.message)
         clean["bonds"] = bonds
         located.append((where, bonds))
+    clean["bond_ledgers"] = _clean_ledgers(data, errors, fiscal_year=fiscal_year, located=located)
     codes = {record["department"] for _, record in located}
     known = set(Department.objects.filter(code__in=codes).values_list("code", flat=True))
     for where, record in located:
@@ -139,11 +213,20 @@ def _write(
     department: str | None = None,
 ) -> None:
     check_year_open(fiscal_year)
-    present = {*LISTS, "bonds"} if present is None else present
+    present = {*LISTS, "bonds", "bond_ledgers"} if present is None else present
     codes = {r["department"] for field in LISTS for r in clean[field]}
     if clean["bonds"] is not None:
         codes.add(clean["bonds"]["department"])
+    codes.update(r["department"] for r in clean["bond_ledgers"])
     departments = {d.code: d for d in Department.objects.filter(code__in=codes)}
+    # Special accounts' ledgers first: they refer to accounts that may be replaced below.
+    rewrite = _special_ledgers(
+        clean,
+        fiscal_year=fiscal_year,
+        present=present,
+        delete_missing=delete_missing,
+        department=department,
+    )
     for field, kind_name in LISTS.items():
         if field not in present:
             continue
@@ -153,7 +236,7 @@ def _write(
             gone.delete()
         stored.filter(key__in=[r["key"] for r in clean[field]]).delete()
     if "bonds" in present and (clean["bonds"] is not None or delete_missing):
-        ledgers = KINDS["bonds"].model.objects.filter(fiscal_year=fiscal_year)
+        ledgers = KINDS["bonds"].model.objects.filter(fiscal_year=fiscal_year, account__isnull=True)
         if clean["bonds"] is None and department is not None:
             ledgers = ledgers.filter(department__code=department)
         ledgers.delete()
@@ -172,6 +255,81 @@ def _write(
             fiscal_year=fiscal_year, department=departments[clean["bonds"]["department"]]
         )
         kind.write(obj, clean["bonds"])
+    _write_special_ledgers(rewrite, fiscal_year=fiscal_year, departments=departments)
+
+
+def _special_ledgers(
+    clean: dict,
+    *,
+    fiscal_year: int,
+    present: set[str],
+    delete_missing: bool,
+    department: str | None,
+) -> list[tuple[str, dict, BondLedger | None]]:
+    """Delete the special accounts' ledgers that will be written again, and return what to
+    write: the file's ledgers, and the stored ledgers kept whose account is replaced (they are
+    written again pointing at the new account), as (pointer, ledger, old record)."""
+    stored = list(records.ledgers_qs().filter(fiscal_year=fiscal_year, account__isnull=False))
+    given = clean["bond_ledgers"] if "bond_ledgers" in present else []
+    given_keys = {ledger["account"] for ledger in given}
+    replaced: list[BondLedger] = []
+    kept: list[BondLedger] = []
+    for obj in stored:
+        mine = department is None or obj.department.code == department
+        if obj.account.key in given_keys or ("bond_ledgers" in present and delete_missing and mine):
+            replaced.append(obj)
+        else:
+            kept.append(obj)
+    account_keys: set[str] = set()
+    if "accounts" in present:
+        file_keys = {r["key"] for r in clean["accounts"]}
+        for obj in kept:
+            mine = department is None or obj.account.department.code == department
+            if obj.account.key in file_keys or (delete_missing and mine):
+                account_keys.add(obj.account.key)
+    moved = [obj for obj in kept if obj.account.key in account_keys]
+    BondLedger.objects.filter(pk__in=[obj.pk for obj in replaced + moved]).delete()
+    out: list[tuple[str, dict, BondLedger | None]] = [
+        (f"{ROOT}/bond_ledgers/{i}", ledger, None) for i, ledger in enumerate(given)
+    ]
+    out += [(f"{ROOT}/bond_ledgers", records.bonds_dict(obj), obj) for obj in moved]
+    return out
+
+
+def _write_special_ledgers(
+    ledgers: list[tuple[str, dict, BondLedger | None]],
+    *,
+    fiscal_year: int,
+    departments: dict[str, Department],
+) -> None:
+    if not ledgers:
+        return
+    accounts = {
+        a.key: a
+        for a in Account.objects.filter(fiscal_year=fiscal_year).exclude(kind=Account.Kind.GENERAL)
+    }
+    errors = validation.Errors()
+    for where, ledger, _old in ledgers:
+        if ledger["account"] not in accounts:
+            errors.add(
+                f"{where}/account",
+                f"地方債の会計「{ledger['account']}」がこの年度の特別会計・公営企業会計に"
+                "ありません。会計を残すか、その地方債も取り込むファイルに入れてください。",
+            )
+    errors.raise_if_any("財政データ")  # inside the transaction: nothing is written
+    kind = KINDS["bonds"]
+    for _where, ledger, old in ledgers:
+        if old is not None:
+            obj = kind.model(
+                fiscal_year=fiscal_year,
+                department=old.department,
+                updated_by=old.updated_by,
+                version=old.version + 1,
+            )
+        else:
+            obj = kind.model(fiscal_year=fiscal_year, department=departments[ledger["department"]])
+        obj.account = accounts[ledger["account"]]
+        kind.write(obj, ledger)
 
 
 def schema_part() -> tuple[str, dict, dict]:
@@ -185,6 +343,7 @@ SCHEMA = {
         "accounts": {"type": "array", "items": {"$ref": "#/$defs/account"}},
         "comparisons": {"type": "array", "items": {"$ref": "#/$defs/comparison"}},
         "bonds": {
+            "description": "一般会計の地方債（会計を指定しない）",
             "anyOf": [
                 {"type": "null"},
                 {
@@ -197,7 +356,12 @@ SCHEMA = {
                     },
                     "additionalProperties": False,
                 },
-            ]
+            ],
+        },
+        "bond_ledgers": {
+            "description": "特別会計・公営企業会計の地方債（会計ごとに一つ、account は会計のキー）",
+            "type": "array",
+            "items": {"$ref": "#/$defs/bond_ledger"},
         },
         "funds": {"type": "array", "items": {"$ref": "#/$defs/fund"}},
         "grants": {"type": "array", "items": {"$ref": "#/$defs/grant"}},
@@ -205,6 +369,22 @@ SCHEMA = {
     "additionalProperties": False,
 }
 SCHEMA_DEFS = {
+    "bond_ledger": {
+        "type": "object",
+        "properties": {
+            "account": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                "maxLength": 50,
+            },
+            "loans": {"type": "array", "items": {"$ref": "#/$defs/loan"}},
+            "balances": {"type": "array", "items": {"$ref": "#/$defs/lender_balance"}},
+            "unit": {"enum": ["円", "千円"]},
+            "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+        },
+        "additionalProperties": False,
+        "required": ["account"],
+    },
     "budget_line": {
         "type": "object",
         "properties": {

@@ -28,14 +28,25 @@ class RecordKind:
     refuse_problems_on_save: bool = True
 
     def clean(
-        self, raw: Any, errors: validation.Errors, where: str = "", *, fiscal_year: int
+        self,
+        raw: Any,
+        errors: validation.Errors,
+        where: str = "",
+        *,
+        fiscal_year: int,
+        account_names: dict[str, str] | None = None,
     ) -> dict:
         if self.name == "bonds":
-            return self.clean_raw(raw, errors, where, fiscal_year=fiscal_year)
+            return self.clean_raw(
+                raw, errors, where, fiscal_year=fiscal_year, account_names=account_names
+            )
         return self.clean_raw(raw, errors, where)
 
-    def title(self, data: dict) -> str:
+    def title(self, data: dict, account_names: dict[str, str] | None = None) -> str:
         if self.name == "bonds":
+            account = data.get("account") if isinstance(data, dict) else None
+            if account:
+                return f"地方債（{(account_names or {}).get(account, account)}）"
             return "地方債"
         return data.get("name") or data.get("title") or self.label
 
@@ -107,3 +118,21 @@ SLUG_OF = {kind: slug for slug, kind in SLUGS.items()}
 
 def kind_of(obj: Model) -> RecordKind:
     return BY_MODEL[type(obj)]
+
+
+def identity(obj: Model) -> str:
+    """A record's identity within a year, the same across years: its key, or for a 地方債
+    ledger "bonds" (一般会計) / "bonds:<account key>"."""
+    if isinstance(obj, BondLedger):
+        return records.ledger_identity(obj)
+    return obj.key
+
+
+def borrowing_accounts(fiscal_year: int) -> dict[str, str]:
+    """Key → name of the year's accounts that may have a 地方債 ledger of their own."""
+    return dict(
+        Account.objects.filter(fiscal_year=fiscal_year)
+        .exclude(kind=Account.Kind.GENERAL)
+        .order_by("order", "key")
+        .values_list("key", "name")
+    )

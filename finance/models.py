@@ -181,19 +181,48 @@ class ComparisonRow(models.Model):
 
 
 class BondLedger(FinanceRecord):
-    """The 地方債 of one fiscal year: the loans taken and the balances by lender."""
+    """The 地方債 of one account and fiscal year: the loans taken and the balances by lender.
 
+    `account` empty is the general account's ledger (一般会計: the ledger every year had before
+    ledgers per account); a special or enterprise account that borrows has its own ledger. A
+    lender may appear in several ledgers; each ledger rolls forward on its own.
+    """
+
+    account = models.ForeignKey(
+        Account,
+        verbose_name="会計",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bond_ledgers",
+        help_text="空欄は一般会計の地方債。特別会計・公営企業会計の地方債はその会計を指定します。",
+    )
     unit = models.CharField("単位", max_length=4, choices=Unit.choices, default=Unit.THOUSAND_YEN)
 
     class Meta:
         verbose_name = "地方債"
         verbose_name_plural = "地方債"
-        ordering = ["fiscal_year"]
+        ordering = ["fiscal_year", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["fiscal_year"], name="finance_one_bond_ledger"),
+            models.UniqueConstraint(
+                fields=["fiscal_year"],
+                condition=models.Q(account__isnull=True),
+                name="finance_one_general_bond_ledger",
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "account"],
+                condition=models.Q(account__isnull=False),
+                name="finance_one_bond_ledger_per_account",
+            ),
         ]
 
+    @property
+    def account_name(self) -> str:
+        return self.account.name if self.account_id else "一般会計"
+
     def __str__(self) -> str:
+        if self.account_id:
+            return f"{self.fiscal_year}年度 地方債（{self.account.name}）"
         return f"{self.fiscal_year}年度 地方債"
 
 

@@ -48,7 +48,9 @@ def comparisons_qs() -> QuerySet[ComparisonTable]:
 
 
 def ledgers_qs() -> QuerySet[BondLedger]:
-    return BondLedger.objects.select_related("department", "updated_by").prefetch_related(
+    return BondLedger.objects.select_related(
+        "department", "updated_by", "account"
+    ).prefetch_related(
         Prefetch("loans", queryset=Loan.objects.order_by("position", "id")),
         Prefetch("balances", queryset=LenderBalance.objects.order_by("position", "id")),
     )
@@ -132,7 +134,11 @@ def rate_text(rate: Decimal) -> str:
 
 
 def bonds_dict(ledger: BondLedger) -> dict:
+    """A ledger as the interchange format's Bonds; a special account's carries `account` (its
+    key), the general account's has none (the shape of the one ledger a year had before)."""
+    out = {} if ledger.account_id is None else {"account": ledger.account.key}
     return {
+        **out,
         "unit": ledger.unit,
         "department": ledger.department.code,
         "loans": [
@@ -256,7 +262,18 @@ def write_comparison(table: ComparisonTable, data: dict) -> None:
     )
 
 
+def ledger_identity(ledger: BondLedger) -> str:
+    """How a ledger is told apart across years and files: "bonds" (一般会計) or "bonds:<key>"."""
+    return "bonds" if ledger.account_id is None else f"bonds:{ledger.account.key}"
+
+
 def write_bonds(ledger: BondLedger, data: dict) -> None:
+    """Set a ledger's account (by key, in the ledger's year) and unit; replace its rows."""
+    key = data.get("account")
+    if not key:
+        ledger.account = None
+    elif ledger.account_id is None or ledger.account.key != key:
+        ledger.account = Account.objects.get(fiscal_year=ledger.fiscal_year, key=key)
     ledger.unit = data["unit"]
     ledger.save()
     ledger.loans.all().delete()

@@ -13,7 +13,7 @@ from reports.models import AnnualReport, Department, User
 from reports.permissions import is_admin, is_member, is_reviewer, policy
 
 from . import carryover, compute, validation
-from .kinds import KINDS, RecordKind, kind_of
+from .kinds import KINDS, RecordKind, identity, kind_of
 from .models import Account, BondLedger, ComparisonTable, Fund, Grant
 
 
@@ -29,6 +29,8 @@ class Entry:
 
     @property
     def title(self) -> str:
+        if isinstance(self.obj, BondLedger) and self.obj.account_id is not None:
+            return self.kind.title(self.data, {self.obj.account.key: self.obj.account.name})
         return self.kind.title(self.data)
 
     @property
@@ -41,16 +43,23 @@ class YearData:
     fiscal_year: int
     accounts: list[Entry]
     comparisons: list[Entry]
-    bonds: Entry | None
+    bonds: Entry | None  # the general account's 地方債 ledger
     funds: list[Entry]
     grants: list[Entry]
+    # Every 地方債 ledger of the year: the general account's first, then by account order.
+    ledgers: list[Entry] = field(default_factory=list)
 
     @property
     def entries(self) -> list[Entry]:
-        out = [*self.accounts, *self.comparisons]
-        if self.bonds:
-            out.append(self.bonds)
-        return out + self.funds + self.grants
+        return [*self.accounts, *self.comparisons, *self.ledgers, *self.funds, *self.grants]
+
+    @property
+    def ledger_accounts(self) -> list[Entry]:
+        """The special and enterprise accounts of the year that have no 地方債 ledger yet."""
+        held = {e.data.get("account") for e in self.ledgers}
+        return [
+            e for e in self.accounts if e.data["kind"] != "general" and e.data["key"] not in held
+        ]
 
     @property
     def is_empty(self) -> bool:
@@ -70,11 +79,32 @@ def can_browse(user: User, department: Department | None) -> bool:
     return is_admin(user) or is_reviewer(user) or can_create(user, department)
 
 
+def _problems(kind: RecordKind, obj: Model, data: dict) -> list:
+    """The record's identity problems; a special account's ledger names its account."""
+    if isinstance(obj, BondLedger) and obj.account_id is not None:
+        return validation.bonds_problems(data, {obj.account.key: obj.account.name})
+    return kind.problems(data)
+
+
 def _last_year(kind: RecordKind, fiscal_year: int, keys: list[str]) -> dict[str, dict]:
+    """Last year's records of the kind by identity (finance.kinds.identity)."""
     qs = kind.queryset().filter(fiscal_year=fiscal_year - 1)
     if kind.name != "bonds":
         qs = qs.filter(key__in=keys)
-    return {getattr(obj, "key", "bonds"): kind.to_dict(obj) for obj in qs}
+    return {identity(obj): kind.to_dict(obj) for obj in qs}
+
+
+def ledger_order(entries: list[Entry], accounts: list[Entry]) -> list[Entry]:
+    """Ledgers in printed order: 一般会計 first, then as their accounts are ordered."""
+    rank = {e.data["key"]: i for i, e in enumerate(accounts)}
+    return sorted(
+        entries,
+        key=lambda e: (
+            e.data.get("account") is not None,
+            rank.get(e.data.get("account"), len(rank)),
+            e.obj.pk,
+        ),
+    )
 
 
 def year_data(
@@ -89,21 +119,22 @@ def year_data(
         entries = []
         for obj in qs:
             data = kind.to_dict(obj)
-            entries.append(Entry(obj, kind, data, kind.problems(data)))
+            entries.append(Entry(obj, kind, data, _problems(kind, obj, data)))
         found[name] = entries
         if with_last_year and name in carryover.CHECKS:
             last = _last_year(kind, fiscal_year, [getattr(e.obj, "key", "") for e in entries])
             for entry in entries:
                 entry.differences = carryover.differences(
-                    name, entry.data, last.get(getattr(entry.obj, "key", "bonds"))
+                    name, entry.data, last.get(identity(entry.obj))
                 )
     return YearData(
         fiscal_year=fiscal_year,
         accounts=found["account"],
         comparisons=found["comparison"],
-        bonds=found["bonds"][0] if found["bonds"] else None,
+        bonds=next((e for e in found["bonds"] if e.obj.account_id is None), None),
         funds=found["fund"],
         grants=found["grant"],
+        ledgers=ledger_order(found["bonds"], found["account"]),
     )
 
 
@@ -120,12 +151,10 @@ def record_entry(*, kind: str, pk: int, user: User) -> Entry:
 def entry_for(obj: Model) -> Entry:
     spec = kind_of(obj)
     data = spec.to_dict(obj)
-    entry = Entry(obj, spec, data, spec.problems(data))
+    entry = Entry(obj, spec, data, _problems(spec, obj, data))
     if spec.name in carryover.CHECKS:
         last = _last_year(spec, obj.fiscal_year, [getattr(obj, "key", "")])
-        entry.differences = carryover.differences(
-            spec.name, data, last.get(getattr(obj, "key", "bonds"))
-        )
+        entry.differences = carryover.differences(spec.name, data, last.get(identity(obj)))
     return entry
 
 

@@ -17,8 +17,8 @@ from reports.models import AnnualReport, Department, User
 from reports.permissions import policy
 
 from . import carryover, selectors, validation
-from .kinds import KINDS, RecordKind, kind_of
-from .models import BondLedger
+from .kinds import KINDS, RecordKind, borrowing_accounts, identity, kind_of
+from .models import Account, BondLedger
 
 
 def check_year_open(fiscal_year: int) -> None:
@@ -33,11 +33,14 @@ def check_year_open(fiscal_year: int) -> None:
 
 def _clean(kind: RecordKind, raw: Any, *, fiscal_year: int, refuse_problems: bool) -> dict:
     errors = validation.Errors()
-    data = kind.clean(raw, errors, fiscal_year=fiscal_year)
-    title = kind.title(data) if isinstance(data, dict) else kind.label
+    names = borrowing_accounts(fiscal_year) if kind.name == "bonds" else None
+    data = kind.clean(raw, errors, fiscal_year=fiscal_year, account_names=names)
+    title = kind.title(data, names) if isinstance(data, dict) else kind.label
     errors.raise_if_any(title)
     if refuse_problems:
-        problems = kind.problems(data)
+        problems = (
+            validation.bonds_problems(data, names) if kind.name == "bonds" else kind.problems(data)
+        )
         if problems:
             raise InvalidInput(
                 f"{title}の数値が合いません（{len(problems)}件）。",
@@ -78,8 +81,18 @@ def record_create(*, kind: str, fiscal_year: int, user: User, raw: Any) -> Model
     department = _require_creator(user)
     check_year_open(fiscal_year)
     data = _clean(spec, raw, fiscal_year=fiscal_year, refuse_problems=spec.refuse_problems_on_save)
-    if spec.name == "bonds" and BondLedger.objects.filter(fiscal_year=fiscal_year).exists():
-        raise Conflict(f"{wareki.format_fiscal_year(fiscal_year)}の地方債はすでにあります。")
+    if spec.name == "bonds":
+        account = data.get("account")
+        ledgers = BondLedger.objects.filter(fiscal_year=fiscal_year)
+        if account:
+            ledgers = ledgers.filter(account__key=account)
+        else:
+            ledgers = ledgers.filter(account__isnull=True)
+        if ledgers.exists():
+            raise Conflict(
+                f"{wareki.format_fiscal_year(fiscal_year)}の{spec.title(data, borrowing_accounts(fiscal_year))}"
+                "はすでにあります。"
+            )
     _check_key_free(spec, fiscal_year=fiscal_year, key=data.get("key", ""), pk=None)
     obj = spec.model(fiscal_year=fiscal_year, department=department, updated_by=user)
     spec.write(obj, data)
@@ -92,6 +105,11 @@ def record_save(*, record: Model, raw: Any, user: User, version: int) -> Model:
     spec = kind_of(record)
     policy.check(user, "edit", record, message="この財政データを編集する権限がありません。")
     check_year_open(record.fiscal_year)
+    if isinstance(record, BondLedger) and isinstance(raw, dict):
+        # A ledger stays the ledger of its account: the account is chosen when it is created.
+        raw = {k: v for k, v in raw.items() if k != "account"}
+        if record.account_id is not None:
+            raw["account"] = record.account.key
     data = _clean(
         spec, raw, fiscal_year=record.fiscal_year, refuse_problems=spec.refuse_problems_on_save
     )
@@ -114,6 +132,13 @@ def record_delete(*, record: Model, user: User, version: int) -> None:
     spec = kind_of(record)
     policy.check(user, "edit", record, message="この財政データを削除する権限がありません。")
     check_year_open(record.fiscal_year)
+    if isinstance(record, Account):
+        held = BondLedger.objects.filter(account=record).exists()
+        if held:
+            raise Conflict(
+                f"{record.name}には地方債の台帳があるため削除できません。"
+                "先にその会計の地方債を削除してください。"
+            )
     deleted, _ = spec.model.objects.filter(pk=record.pk, version=version).delete()
     if not deleted:
         raise StaleVersion(
@@ -138,12 +163,12 @@ def finance_start_year(*, fiscal_year: int, user: User) -> dict[str, list[str]]:
             f"{wareki.format_fiscal_year(fiscal_year - 1)}の財政データがないため、引き継げません。"
         )
     current = selectors.year_data(fiscal_year=fiscal_year, with_last_year=False)
-    existing = {(e.kind.name, getattr(e.obj, "key", "bonds")): e for e in current.entries}
+    existing = {(e.kind.name, identity(e.obj)): e for e in current.entries}
     for entry in last.entries:
         name = entry.kind.name
         if name == "grant":
             continue  # grants differ from year to year: nothing to carry
-        key = getattr(entry.obj, "key", "bonds")
+        key = identity(entry.obj)
         mine = existing.get((name, key))
         if mine is None:
             data = carryover.previous_year_fill(name, entry.data)

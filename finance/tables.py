@@ -195,7 +195,16 @@ def comparison_tables(table: dict) -> list[TableView]:
 # -- bonds -----------------------------------------------------------------------------------
 
 
-def loan_tables(bonds: dict) -> list[TableView]:
+def _ledger_caption(caption: str, name: str) -> str:
+    return f"{caption}（{name}）" if name else caption
+
+
+def _ledger_slug(slug: str, bonds: dict) -> str:
+    return f"{slug}-{bonds['account']}" if bonds.get("account") else slug
+
+
+def loan_tables(bonds: dict, name: str = "") -> list[TableView]:
+    """借入状況; `name` (a special account's) is added to the caption."""
     unit = bonds["unit"]
     columns = [
         _col("purpose", "借入目的"),
@@ -235,12 +244,12 @@ def loan_tables(bonds: dict) -> list[TableView]:
     )
     return [
         TableView(
-            caption="地方債借入状況",
+            caption=_ledger_caption("地方債借入状況", name),
             columns=columns,
             rows=rows,
             unit=unit,
             groups=_groups(columns),
-            slug="bond-loans",
+            slug=_ledger_slug("bond-loans", bonds),
         )
     ]
 
@@ -253,7 +262,8 @@ BALANCE_COLUMNS = [
 ]
 
 
-def balance_tables(bonds: dict) -> list[TableView]:
+def balance_tables(bonds: dict, name: str = "") -> list[TableView]:
+    """借入先別現在高; `name` (a special account's) is added to the caption."""
     unit = bonds["unit"]
     columns = [_col("lender", "借入先")] + [
         _col(key, label, AMOUNT, unit) for key, label in BALANCE_COLUMNS
@@ -275,14 +285,53 @@ def balance_tables(bonds: dict) -> list[TableView]:
     )
     return [
         TableView(
-            caption="地方債借入先別現在高",
+            caption=_ledger_caption("地方債借入先別現在高", name),
             columns=columns,
             rows=rows,
             unit=unit,
             groups=_groups(columns),
-            slug="bond-balances",
+            slug=_ledger_slug("bond-balances", bonds),
         )
     ]
+
+
+def ledger_summary_tables(ledgers: list[tuple[str, dict]]) -> list[TableView]:
+    """地方債現在高（会計別）: one row per ledger (its 合計 row) and the overall 合計, one table
+    per unit (figures in 円 and 千円 are never added together)."""
+    lines = compute.ledger_summary(ledgers)
+    units = list(dict.fromkeys(line.unit for line in lines))
+    out = []
+    for unit in units:
+        mine = [line for line in lines if line.unit == unit]
+        columns = [_col("account", "会計")] + [
+            _col(key, label, AMOUNT, unit) for key, label in BALANCE_COLUMNS
+        ]
+        rows = [
+            Row(
+                [_text(line.name, header=True)]
+                + [_amount(getattr(line.total, key)) for key, _ in BALANCE_COLUMNS]
+            )
+            for line in mine
+        ]
+        total = compute.ledgers_total(mine)
+        rows.append(
+            Row(
+                [_text("合計", header=True)]
+                + [_amount(getattr(total, key)) for key, _ in BALANCE_COLUMNS],
+                kind="total",
+            )
+        )
+        out.append(
+            TableView(
+                caption="地方債現在高（会計別）",
+                columns=columns,
+                rows=rows,
+                unit=unit,
+                groups=_groups(columns),
+                slug="bond-ledgers" if len(units) == 1 else f"bond-ledgers-{len(out) + 1}",
+            )
+        )
+    return out
 
 
 # -- funds and grants ------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from akiruno import numbers, wareki
+from akiruno import cleaning, numbers, wareki
 from akiruno.exceptions import InvalidInput
 from reports.blocks import Problem
 
@@ -694,12 +694,56 @@ def _lender(value: Any, where: str, errors: Errors, *, what: str) -> str:
     return re.sub(r"\s+", " ", wareki.to_halfwidth(name).strip()) if name else ""
 
 
-def clean_bonds(raw: Any, errors: Errors, where: str = "", *, fiscal_year: int) -> dict:
-    """The 地方債 of a year: loans, and balances by lender that roll forward."""
+def ledger_prefix(account: str | None, account_names: dict[str, str] | None = None) -> str:
+    """How messages name a special account's ledger ("下水道事業会計 "); "" for 一般会計."""
+    if not account:
+        return ""
+    name = (account_names or {}).get(account)
+    return f"{name} " if name else f"会計「{account}」の"
+
+
+def _ledger_account(
+    raw: dict, where: str, errors: Errors, account_names: dict[str, str] | None
+) -> str | None:
+    value = raw.get("account")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not cleaning.is_key(value, limit=50):
+        errors.add(
+            f"{where}/account",
+            f"地方債の会計「{value}」は会計のキー（半角英数字・ハイフン・下線）で指定してください。",
+        )
+        return None
+    if account_names is not None and value not in account_names:
+        errors.add(
+            f"{where}/account",
+            f"地方債の会計「{value}」はこの年度の特別会計・公営企業会計にありません。"
+            "先に会計を登録してください（一般会計の地方債は会計を指定しません）。",
+        )
+    return value
+
+
+def clean_bonds(
+    raw: Any,
+    errors: Errors,
+    where: str = "",
+    *,
+    fiscal_year: int,
+    account_names: dict[str, str] | None = None,
+) -> dict:
+    """The 地方債 of one account and year: loans, and balances by lender that roll forward.
+
+    `account` (a special or enterprise account's key) is kept only when given: without it the
+    ledger is the general account's. `account_names` (key → name of the year's special and
+    enterprise accounts), when given, refuses an unknown account and names the ledger in the
+    messages."""
     raw = _dict(raw, where, errors, "地方債")
     before = len(errors)
-    unit = _unit(raw.get("unit", "千円"), f"{where}/unit", errors, "地方債")
+    account = _ledger_account(raw, where, errors, account_names)
+    ledger = ledger_prefix(account, account_names)
+    unit = _unit(raw.get("unit", "千円"), f"{where}/unit", errors, f"{ledger}地方債")
     bonds = {
+        **({"account": account} if account else {}),
         "unit": unit,
         "department": _department(raw.get("department"), f"{where}/department", errors),
         "loans": [],
@@ -713,10 +757,10 @@ def clean_bonds(raw: Any, errors: Errors, where: str = "", *, fiscal_year: int) 
             raw_loan.get("purpose"),
             f"{lw}/purpose",
             errors,
-            what=f"借入 {i + 1}行目の借入目的",
+            what=f"{ledger}借入 {i + 1}行目の借入目的",
             required=True,
         )
-        row = f"地方債借入 {purpose or f'{i + 1}行目'}"
+        row = f"{ledger}地方債借入 {purpose or f'{i + 1}行目'}"
         loan_amount = amount(
             raw_loan.get("amount"),
             f"{lw}/amount",
@@ -777,12 +821,17 @@ def clean_bonds(raw: Any, errors: Errors, where: str = "", *, fiscal_year: int) 
         bw = f"{where}/balances/{i}"
         raw_balance = _dict(raw_balance, bw, errors, "借入先別現在高")
         lender = _lender(
-            raw_balance.get("lender"), f"{bw}/lender", errors, what=f"現在高 {i + 1}行目の借入先"
+            raw_balance.get("lender"),
+            f"{bw}/lender",
+            errors,
+            what=f"{ledger}現在高 {i + 1}行目の借入先",
         )
         if lender in seen:
-            errors.add(f"{bw}/lender", f"地方債現在高: 借入先「{lender}」が重複しています。")
+            errors.add(
+                f"{bw}/lender", f"{ledger}地方債現在高: 借入先「{lender}」が重複しています。"
+            )
         seen.add(lender)
-        row = f"地方債現在高 {lender}"
+        row = f"{ledger}地方債現在高 {lender}"
         bonds["balances"].append(
             {
                 "lender": lender,
@@ -834,7 +883,7 @@ def clean_bonds(raw: Any, errors: Errors, where: str = "", *, fiscal_year: int) 
             figures.loans_total,
             f"{where}/loans_total",
             errors,
-            "地方債借入 合計の借入額",
+            f"{ledger}地方債借入 合計の借入額",
             unit,
         )
     total = raw.get("balances_total")
@@ -845,7 +894,7 @@ def clean_bonds(raw: Any, errors: Errors, where: str = "", *, fiscal_year: int) 
                 getattr(figures.total, key),
                 f"{where}/balances_total/{key}",
                 errors,
-                f"地方債現在高 合計の{label}",
+                f"{ledger}地方債現在高 合計の{label}",
                 unit,
             )
     return bonds
@@ -861,7 +910,8 @@ def _check_entered(
         errors.add(where, mismatch(what, parsed, computed))
 
 
-def bonds_problems(bonds: dict) -> list[Problem]:
+def bonds_problems(bonds: dict, account_names: dict[str, str] | None = None) -> list[Problem]:
+    ledger = ledger_prefix(bonds.get("account"), account_names)
     figures = compute.bond_figures(bonds)
     problems = []
     for lender in figures.unmatched_lenders:
@@ -870,7 +920,7 @@ def bonds_problems(bonds: dict) -> list[Problem]:
         problems.append(
             Problem(
                 f"/loans/{index}/lender",
-                f"地方債: 借入先「{lender}」の借入（計 {fmt(total)}）がありますが、借入先別現在高に"
+                f"{ledger}地方債: 借入先「{lender}」の借入（計 {fmt(total)}）がありますが、借入先別現在高に"
                 "その借入先の行がありません。借入額の合計が現在高の表と一致しません：借入一覧 "
                 f"{fmt(figures.loans_total)}、現在高の借入額 {fmt(figures.total.borrowed)}",
             )
@@ -880,7 +930,7 @@ def bonds_problems(bonds: dict) -> list[Problem]:
             problems.append(
                 Problem(
                     f"/balances/{i}/repaid",
-                    f"地方債現在高 {fig.lender}の年度末現在高が負になります：前年度末 "
+                    f"{ledger}地方債現在高 {fig.lender}の年度末現在高が負になります：前年度末 "
                     f"{fmt(fig.opening)} + 借入 {fmt(fig.borrowed)} − 償還 {fmt(fig.repaid)} = "
                     f"{fmt(fig.closing)}",
                 )

@@ -21,7 +21,7 @@ from akiruno.exceptions import ApplicationError, InvalidInput, NotFound, StaleVe
 from akiruno.exceptions import PermissionDenied as DomainPermissionDenied
 
 from . import forms, selectors, services, sheets, tables, validation
-from .kinds import KINDS, SLUG_OF, SLUGS
+from .kinds import KINDS, SLUG_OF, SLUGS, borrowing_accounts, identity
 
 
 def _kind(slug: str) -> str:
@@ -192,7 +192,7 @@ def _render_record(
         "can_edit": entry is None or _can_edit(request, entry),
         "paste_text": paste_text,
         "paste_targets": _paste_targets(kind, entry.data if entry else form.data),
-        "title": spec.title(entry.data) if entry else f"{spec.label}の新規作成",
+        "title": entry.title if entry else f"{spec.label}の新規作成",
     }
     if request.headers.get("HX-Request") and request.POST.get("action") == "preview":
         return render(request, "staff/finance/_check.html", context, status=status)
@@ -221,7 +221,8 @@ def _paste_targets(kind: str, data: dict) -> list[tuple[str, str]]:
 def _check(kind: str, form: forms.RecordForm, year: int) -> tuple[dict, list]:
     """Validate the posted grid without saving: the computed figures and the errors at cells."""
     errors = validation.Errors()
-    clean = KINDS[kind].clean(form.raw, errors, fiscal_year=year)
+    names = borrowing_accounts(year) if kind == "bonds" else None
+    clean = KINDS[kind].clean(form.raw, errors, fiscal_year=year, account_names=names)
     try:
         form.fill_computed(clean)
     except TypeError:
@@ -237,6 +238,10 @@ def record_new(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     if not selectors.can_create(request.user, department):
         raise Http404("見つかりません。")
     blank = _blank_record(kind)
+    if kind == "bonds":
+        blank["_accounts"] = list(borrowing_accounts(year).items())
+        chosen = request.POST.get("account") or request.GET.get("account") or ""
+        blank["account"] = chosen if chosen in dict(blank["_accounts"]) else ""
     if request.method != "POST":
         return _render_record(
             request,
@@ -276,8 +281,18 @@ def record_new(request: HttpRequest, year: int, slug: str) -> HttpResponse:
             error_message=exc.message,
             status=exc.status,
         )
-    messages.success(request, f"{KINDS[kind].label}を作成しました。")
+    created = (
+        KINDS[kind].title(obj_data(obj), borrowing_accounts(year))
+        if kind == "bonds"
+        else KINDS[kind].label
+    )
+    messages.success(request, f"{created}を作成しました。")
     return redirect(record_url(kind, obj.pk))
+
+
+def obj_data(obj) -> dict:
+    """The identifying part of a new ledger, for the message naming it."""
+    return {"account": obj.account.key} if getattr(obj, "account_id", None) else {}
 
 
 def _blank_record(kind: str) -> dict:
@@ -470,7 +485,7 @@ def _raw_from_rows(kind: str, rows: list, base: dict, *, target: str | None) -> 
 def record_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     kind = _kind(slug)
     entry = _entry(request, kind, pk)
-    name = getattr(entry.obj, "key", "bonds")
+    name = identity(entry.obj).replace(":", "-")
     content = sheets.workbook_bytes([(entry.title, tables.record_tables(kind, entry.data))])
     return _xlsx(content, f"finance-{entry.obj.fiscal_year}-{name}.xlsx")
 

@@ -71,7 +71,7 @@ def scope_document(document: dict, department: str | None) -> dict:
     if isinstance(document.get("finance"), dict):
         finance: dict = {}
         for key, value in document["finance"].items():
-            if key in FINANCE_LISTS and isinstance(value, list):
+            if (key in FINANCE_LISTS or key == "bond_ledgers") and isinstance(value, list):
                 finance[key] = [
                     r
                     for r in value
