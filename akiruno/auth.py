@@ -200,12 +200,12 @@ class ThrottledLoginView(auth_views.LoginView):
         return response
 
     def form_valid(self, form):
-        from akiruno import otp_views, two_factor
+        from akiruno import two_factor
         from reports.permissions import policy
 
         user = form.get_user()
         if two_factor.has_second_factor(user):
-            return otp_views.begin_second_step(self.request, user, self.get_success_url())
+            return two_factor.begin_second_step(self.request, user, self.get_success_url())
         response = super().form_valid(form)
         if policy.requires_second_factor(user):
             # Signed in, but the staff side stays closed until the second factor is set up.

@@ -10,11 +10,9 @@ closed to them (akiruno.middleware.SecondFactorRequiredMiddleware).
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +27,6 @@ from akiruno import two_factor
 from akiruno.login_events import record_event
 from reports.permissions import policy
 
-PENDING_SESSION_KEY = "akiruno_otp_pending"
 EXPIRED_MESSAGE = (
     "ログインの手続きの有効期限が切れました。もう一度ユーザー名とパスワードを入力してください。"
 )
@@ -43,37 +40,11 @@ def safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def begin_second_step(request: HttpRequest, user, next_url: str) -> HttpResponse:
-    """The password was right and the user has an authenticator app: ask for the code."""
-    request.session[PENDING_SESSION_KEY] = {
-        "user": user.pk,
-        "backend": getattr(user, "backend", None) or settings.AUTHENTICATION_BACKENDS[0],
-        "next": next_url,
-        "at": int(time.time()),
-    }
-    request.second_factor_pending = True
-    return redirect("login-otp")
-
-
-def _pending_user(request: HttpRequest):
-    """(user, backend, next) of an unfinished sign-in, or None (expired or absent)."""
-    pending = request.session.get(PENDING_SESSION_KEY)
-    if not isinstance(pending, dict):
-        return None
-    if time.time() - pending.get("at", 0) > settings.OTP_PENDING_LOGIN_SECONDS:
-        request.session.pop(PENDING_SESSION_KEY, None)
-        return None
-    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
-    if user is None:
-        return None
-    return user, pending.get("backend"), pending.get("next") or ""
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_code(request: HttpRequest) -> HttpResponse:
     """The second step: a 6-digit code from the app, or a recovery code."""
-    pending = _pending_user(request)
+    pending = two_factor.pending_sign_in(request)
     if pending is None:
         if request.user.is_authenticated and not request.user.is_verified():
             if not two_factor.has_second_factor(request.user):
@@ -105,7 +76,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         context["error"] = two_factor.WRONG_CODE_MESSAGE
         return render(request, "registration/login_otp.html", context, status=400)
 
-    request.session.pop(PENDING_SESSION_KEY, None)
+    request.session.pop(two_factor.PENDING_SESSION_KEY, None)
     if not request.user.is_authenticated or request.user.pk != user.pk:
         auth_login(request, user, backend=backend)
     else:

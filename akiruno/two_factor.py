@@ -11,14 +11,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import time
 from base64 import b32decode, b32encode
 from binascii import hexlify
 from dataclasses import dataclass
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -173,3 +176,34 @@ def enrol_with_secret(user: User, secret: str) -> TOTPDevice:
     return TOTPDevice.objects.create(
         user=user, name=TOTP_DEVICE_NAME, key=key, step=30, digits=6, confirmed=True
     )
+
+
+# -- the unfinished sign-in (password right, code not yet given) ------------------------------
+
+PENDING_SESSION_KEY = "akiruno_otp_pending"
+
+
+def begin_second_step(request: HttpRequest, user, next_url: str) -> HttpResponse:
+    """The password was right and the user has an authenticator app: ask for the code."""
+    request.session[PENDING_SESSION_KEY] = {
+        "user": user.pk,
+        "backend": getattr(user, "backend", None) or settings.AUTHENTICATION_BACKENDS[0],
+        "next": next_url,
+        "at": int(time.time()),
+    }
+    request.second_factor_pending = True
+    return redirect("login-otp")
+
+
+def pending_sign_in(request: HttpRequest):
+    """(user, backend, next) of an unfinished sign-in, or None (expired or absent)."""
+    pending = request.session.get(PENDING_SESSION_KEY)
+    if not isinstance(pending, dict):
+        return None
+    if time.time() - pending.get("at", 0) > settings.OTP_PENDING_LOGIN_SECONDS:
+        request.session.pop(PENDING_SESSION_KEY, None)
+        return None
+    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None:
+        return None
+    return user, pending.get("backend"), pending.get("next") or ""
