@@ -99,8 +99,14 @@ def _editor_url(section: Section, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _changed(response: HttpResponse) -> HttpResponse:
+def _changed(response: HttpResponse, section: Section) -> HttpResponse:
+    """Tell the page its section changed: the preview reloads, and the workflow panel's
+    forms take the section's new version (X-Section-Version), so that submitting right after
+    one's own save is not refused as stale. Changes made elsewhere still are."""
     response["HX-Trigger"] = "section-changed"
+    version = Section.objects.filter(pk=section.pk).values_list("version", flat=True).first()
+    if version is not None:
+        response["X-Section-Version"] = str(version)
     return response
 
 
@@ -387,7 +393,7 @@ def _tree_or_redirect(
                 + response.content
             )
         elif status == 200:
-            _changed(response)
+            _changed(response, section)
         return response
     if error:
         messages.error(request, error)
@@ -468,7 +474,7 @@ def item_update(request: HttpRequest, pk: int) -> HttpResponse:
             {"node": node, "heading": override, "section": section, "can_edit": True},
             status=status,
         )
-        return _changed(response) if status == 200 else response
+        return _changed(response, section) if status == 200 else response
     if status == 200:
         messages.success(request, "見出しを保存しました。")
         return HttpResponseRedirect(_editor_url(section, f"item-{item.pk}"))
@@ -496,7 +502,8 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
                         section,
                         focus=f"block-{block.pk}-status",
                         block_overrides={block.pk: _editor_block(block)},
-                    )
+                    ),
+                    section,
                 )
             return HttpResponseRedirect(reverse("block-edit", args=[block.pk]))
         if what == "child":
@@ -567,7 +574,7 @@ def block_create(request: HttpRequest, pk: int) -> HttpResponse:
             focus=f"block-{block.pk}-status",
             block_overrides={block.pk: _editor_block(block)},
         )
-        return _changed(response)
+        return _changed(response, section)
     return HttpResponseRedirect(reverse("block-edit", args=[block.pk]))
 
 
@@ -612,7 +619,7 @@ def _block_response(
             status=status,
         )
         # A stale save also refreshes the preview: it shows what is stored now.
-        return _changed(response) if saved or status == 409 else response
+        return _changed(response, section) if saved or status == 409 else response
     if saved:
         messages.success(request, eb.message or "保存しました。")
         return HttpResponseRedirect(_editor_url(section, f"block-{eb.pk}"))

@@ -12,6 +12,16 @@
     }
   });
 
+  // After one's own save, the workflow panel's forms (submit, …) take the section's new
+  // version, so that submitting straight after saving is not refused as stale.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const version = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Section-Version");
+    if (!version) return;
+    for (const input of document.querySelectorAll(".workflow-panel input[name=version]")) {
+      input.value = version;
+    }
+  });
+
   // After a swap, put the keyboard focus where the person's next action is: the moved
   // item's button, the new heading, or a block's status message.
   document.addEventListener("htmx:afterSettle", (event) => {

@@ -437,3 +437,36 @@ def test_a_refused_edit_links_back_to_the_section_and_its_review_page(
     assert f'href="/staff/sections/{section.pk}/"' in html
     assert f'href="/staff/sections/{section.pk}/review/"' in html and "課長確認待ち" in html
     assert Item.objects.filter(section=section).count() == before
+
+
+def test_a_save_tells_the_page_the_sections_new_version(logged_in, section, editor):
+    """Submitting straight after one's own save must not be refused as stale: the save's
+    response carries the section's new version for the workflow panel's forms."""
+    from reports.models import Section
+
+    block = table_block(section, editor)
+    before = Section.objects.get(pk=section.pk).version
+    response = logged_in.post(
+        reverse("block-update", args=[block.pk]), table_post(block, [["秋川駅", "30"]]), **HX
+    )
+    assert response.status_code == 200
+    after = Section.objects.get(pk=section.pk).version
+    assert after > before
+    assert response["X-Section-Version"] == str(after)
+    assert response["HX-Trigger"] == "section-changed"
+
+
+def test_the_no_script_block_page_sends_no_next_that_cannot_be_opened(logged_in, section, editor):
+    """Without JavaScript a save answers the block's page at its POST-only address; the
+    workflow panel there must not send the clerk back to it after submitting (405)."""
+    block = table_block(section, editor)
+    response = logged_in.post(
+        reverse("block-update", args=[block.pk]),
+        table_post(block, [["秋川駅", "30"]], op="add_row"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "課長へ提出する" in html
+    assert f'name="next" value="/staff/blocks/{block.pk}/"' not in html
+    # On the editor (a GET), the panel brings the clerk back there.
+    html = logged_in.get(reverse("section-editor", args=[section.pk])).content.decode()
+    assert f'name="next" value="/staff/sections/{section.pk}/"' in html
