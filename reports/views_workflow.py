@@ -722,7 +722,15 @@ def report_approval(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             report.refresh_from_db()
         else:
             build = getattr(approved, "queued_build", None)
-            if build is not None and build.status == build.Status.QUEUED:
+            if build is not None:
+                # Where tasks run in-process the build may already be done: say what is true.
+                build.refresh_from_db(fields=["status"])
+            if build is not None and build.status == build.Status.SUCCEEDED:
+                text = (
+                    f"報告書を承認しました。内容を確定し、構築#{build.pk}が完了しました。"
+                    "公開の状態は下の「構築の進み具合」で確かめられます。"
+                )
+            elif build is not None and build.status == build.Status.QUEUED:
                 text = (
                     f"報告書を承認しました。内容を確定し、構築#{build.pk}を"
                     "待機中として受け付けました。順に処理され、完了すると公開されます。"

@@ -164,6 +164,10 @@ def test_one_round_of_review_in_the_browser(
     assert AnnualReport.objects.get(pk=section.report_id).state != "preparing"
     build = Build.objects.filter(report=section.report, kind=Build.Kind.RELEASE).latest("pk")
     ph_page.wait_for_selector(f"#progress-{build.pk}, #build-{build.pk} .build-state--succeeded")
+    assert "構築の進み具合" in ph_page.inner_text("main")
+    assert f"構築#{build.pk}が完了しました" in ph_page.inner_text("body")  # eager: already done
+    assert _axe(ph_page) == []
+    shot(ph_page, "cycle-report-approved")
     ph_page.click(f"text=構築#{build.pk}の進み具合を別のページで見る")
     ph_page.wait_for_selector(f"h1:has-text('構築#{build.pk}')")
     assert _axe(ph_page) == []
