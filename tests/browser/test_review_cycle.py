@@ -156,6 +156,17 @@ def test_one_round_of_review_in_the_browser(
         rev_page.click("button:has-text('承認する')")
     assert Section.objects.get(pk=section.pk).state == "approved"
 
+    # One version number (defect 2): the approved content is the same 第N版 on every screen.
+    n = Section.objects.get(pk=section.pk).content_version
+    label = f"第{n}版"
+    rev_page.goto(review_url)
+    assert f"内容（{label}、承認された版）" in rev_page.inner_text("#content-heading")
+    assert label in rev_page.inner_text(".workflow-panel")
+    page.goto(editor_url)
+    assert page.inner_text(".editor-header__meta").split("・")[0].strip().endswith(label)
+    page.goto(f"{editor_url}history/")
+    assert page.inner_text("table tbody tr:first-child th") == label
+
     # The planning division's head approves the report and follows the build.
     ph_context, ph_page = _page(browser, live_server, planning_head)
     ph_page.goto(f"{base}/staff/reports/2024/approval/")
@@ -170,6 +181,8 @@ def test_one_round_of_review_in_the_browser(
     shot(ph_page, "cycle-report-approved")
     ph_page.click(f"text=構築#{build.pk}の進み具合を別のページで見る")
     ph_page.wait_for_selector(f"h1:has-text('構築#{build.pk}')")
+    ph_page.click("details summary:has-text('入力')")
+    assert f"市長公室 {label}" in ph_page.inner_text("ul.build-files")
     assert _axe(ph_page) == []
     shot(ph_page, "cycle-build-progress")
     for ctx in (context, head_context, rev_context, ph_context):
