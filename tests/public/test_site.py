@@ -166,3 +166,19 @@ def test_preview_and_unpublished_builds_are_not_public(client, published, planni
         manifest={"index.html": {"sha256": "x", "size": 1, "content_type": "text/html"}},
     )
     assert client.get("/reports/2024/")["ETag"] == f'"{published.manifest["index.html"]["sha256"]}"'
+
+
+def test_the_editions_page_names_each_departments_content_version(client, published):
+    """One version number (issue 16): an edition lists the 第N版 of each department's content
+    it holds, as recorded at approval, the same numbers as the staff screens."""
+    recorded = dict(published.content_version)
+    sections = [dict(s) for s in recorded["sections"]]
+    assert len(sections) >= 2
+    for n, entry in enumerate(sections, start=3):
+        entry["content_version"] = n
+    recorded["sections"] = sections
+    Build.objects.filter(pk=published.pk).update(content_version=recorded)
+    page = body(client.get("/reports/2024/editions/"))
+    assert "各課の内容の版" in page and f"<summary>{len(sections)}課</summary>" in page
+    for n, entry in enumerate(sections, start=3):
+        assert f"<li>{entry['department_name']} 第{n}版</li>" in page
