@@ -152,6 +152,7 @@ def test_one_round_of_review_in_the_browser(
     # The reviewer sees the marks and approves.
     rev_page.goto(review_url)
     assert "対応済み 2／2件" in rev_page.inner_text("body")
+    shot(rev_page, "cycle-review-comments")
     with rev_page.expect_navigation():
         rev_page.click("button:has-text('承認する')")
     assert Section.objects.get(pk=section.pk).state == "approved"
