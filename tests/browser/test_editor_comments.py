@@ -11,23 +11,13 @@ import pytest
 
 from reports.models import ReviewComment
 from reports.services import workflow
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, _axe, login_context, shot
+from tests.browser.helpers import CHROMIUM, _axe, login_context, shot
 from tests.workflow.helpers import advance, fill
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -10,23 +10,12 @@ import pytest
 
 from reports.models import Block
 from reports.services import content as svc
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, login_context, shot
+from tests.browser.helpers import CHROMIUM, login_context, shot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # The tests read the database between browser steps, inside Playwright's event loop.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -10,22 +10,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, _axe, shot
+from tests.browser.helpers import CHROMIUM, _axe, shot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
