@@ -45,6 +45,7 @@ from reports.permissions import policy
 from reports.services import notifications as notification_services
 from reports.services import workflow as services
 from reports.snapshot import build_content, resolve_blocks, walk
+from reports.templatetags.workflow_tags import error_details
 from reports.tree import render_tree
 from reports.views_builds import build_row_context
 
@@ -255,16 +256,10 @@ def _error_links(error: ApplicationError, section: Section, content: dict) -> li
     longest item pointer that prefixes a key names the item (one query for their ids).
     Problems with no place keep their text and get no link.
     """
-    details = getattr(error, "details", None)
-    if not isinstance(details, dict):
+    problems = error_details(error)
+    if not problems:
         return []
     places = {pointer: item for pointer, _place, item in services.item_places(content)}
-    problems: list[tuple[str, str]] = []
-    for key, value in details.items():
-        if key in ("state", "version", "report_state"):
-            continue
-        for text in value if isinstance(value, list | tuple) else [value]:
-            problems.append((str(key), str(text)))
     owner: dict[str, str] = {}
     for key, _text in problems:
         matches = [p for p in places if key == p or key.startswith(p + "/")]

@@ -75,21 +75,25 @@ def pin_value(form_data: Any, slot: int, name: str) -> str:
 _MACHINE_DETAILS = {"state", "version", "report_state"}
 
 
-@register.filter
-def error_lines(error: Any) -> list[str]:
-    """The human-readable lines of an ApplicationError's details, lists flattened."""
+def error_details(error: Any) -> list[tuple[str, str]]:
+    """(place, text) for each human-readable detail of an ApplicationError, lists flattened
+    and the details meant for programs (state, version) left out."""
     details = getattr(error, "details", None)
     if not isinstance(details, dict):
         return []
-    lines: list[str] = []
+    out: list[tuple[str, str]] = []
     for key, value in details.items():
         if key in _MACHINE_DETAILS:
             continue
-        if isinstance(value, list | tuple):
-            lines.extend(str(v) for v in value)
-        else:
-            lines.append(str(value))
-    return lines
+        for text in value if isinstance(value, list | tuple) else [value]:
+            out.append((str(key), str(text)))
+    return out
+
+
+@register.filter
+def error_lines(error: Any) -> list[str]:
+    """The human-readable lines of an ApplicationError's details, lists flattened."""
+    return [text for _place, text in error_details(error)]
 
 
 @register.simple_tag(takes_context=True)
